@@ -1,0 +1,19 @@
+/**
+ * Three projects: `unit` (pure logic, no I/O beyond temp files), `integration` (the real Neo4j
+ * started by scripts/test.sh), `e2e` (HTTP/GraphQL and the CLI against the same Neo4j).
+ * Integration and e2e suites read NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD from the environment.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['reflect-metadata'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};
