@@ -1,0 +1,38 @@
+import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../src/graphql/context';
+import { migrationStatus } from '../src/db/migrations';
+import { VERSION } from '../src/version';
+
+@ObjectType({ description: 'The running service and the database it serves.' })
+class ServerInfo {
+  @Field({ description: 'Version of the service.' })
+  version!: string;
+
+  @Field({ description: 'Neo4j server version, e.g. "5.26.0".' })
+  neo4jVersion!: string;
+
+  @Field({ description: 'Neo4j edition ("community" or "enterprise").' })
+  neo4jEdition!: string;
+
+  @Field(() => [String], { description: 'Migrations applied to the database, in order.' })
+  migrations!: string[];
+}
+
+@Resolver()
+export class ServerInfoResolver {
+  @Query(() => ServerInfo, { description: 'Versions of the service and its database.' })
+  async serverInfo(@Ctx() { db }: RequestContext): Promise<ServerInfo> {
+    const res = await db.read('serverInfo', (tx) =>
+      tx.run<{ version: string; edition: string }>(
+        "CALL dbms.components() YIELD name, versions, edition WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version, edition",
+      ),
+    );
+    const status = await migrationStatus(db);
+    return {
+      version: VERSION,
+      neo4jVersion: res.records[0]?.get('version') ?? 'unknown',
+      neo4jEdition: res.records[0]?.get('edition') ?? 'unknown',
+      migrations: status.filter((s) => s.state === 'applied').map((s) => s.id),
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  ASTVisitor,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValidationContext,
+  ValidationRule,
+  valueFromASTUntyped,
+} from 'graphql';
+
+/**
+ * Guards against queries that would make the server or Neo4j do unbounded work: selection depth and
+ * alias count are checked during validation (no variables needed); cost needs the page sizes, which
+ * may be variables, so it is checked once the operation is resolved.
+ */
+
+export interface QueryLimits {
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  maxAliases: number;
+}
+
+/** Page size assumed for a list field without `first`, matching the resolvers' default. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+function limitError(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+function depthRule(max: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    }
+    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+      if (!set) return 0;
+      let deepest = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue;
+          deepest = Math.max(deepest, 1 + depthOf(sel.selectionSet, seen));
+        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, seen));
+        } else {
+          const name = sel.name.value;
+          const frag = fragments.get(name);
+          if (frag && !seen.has(name))
+            deepest = Math.max(deepest, depthOf(frag.selectionSet, new Set(seen).add(name)));
+        }
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node: OperationDefinitionNode) {
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > max) {
+          context.reportError(
+            limitError(
+              `Query depth ${depth} exceeds the limit of ${max} (MAX_QUERY_DEPTH)`,
+              'QUERY_TOO_DEEP',
+            ),
+          );
+        }
+      },
+    };
+  };
+}
+
+function aliasRule(max: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    return {
+      Field(node: FieldNode) {
+        if (node.alias) aliases++;
+      },
+      Document: {
+        leave() {
+          if (aliases > max) {
+            context.reportError(
+              limitError(`${aliases} aliases exceed the limit of ${max} (MAX_ALIASES)`, 'TOO_MANY_ALIASES'),
+            );
+          }
+        },
+      },
+    };
+  };
+}
+
+export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
+  return [depthRule(limits.maxQueryDepth), aliasRule(limits.maxAliases)];
+}
+
+/**
+ * Estimated cost: each field costs 1, and everything below a field that takes `first` is multiplied
+ * by that page size (DEFAULT_PAGE_SIZE when absent on a connection). An upper bound of the nodes a
+ * response can hold, which is what a caller could make the server load.
+ */
+export function estimateCost(
+  set: SelectionSetNode | undefined,
+  variables: Record<string, unknown>,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen: Set<string> = new Set(),
+): number {
+  if (!set) return 0;
+  let cost = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith('__')) continue;
+      const firstArg = sel.arguments?.find((a) => a.name.value === 'first');
+      let multiplier = 1;
+      if (firstArg) {
+        const v = valueFromASTUntyped(firstArg.value, variables);
+        multiplier = typeof v === 'number' && v > 0 ? v : DEFAULT_PAGE_SIZE;
+      }
+      cost += 1 + multiplier * estimateCost(sel.selectionSet, variables, fragments, seen);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      cost += estimateCost(sel.selectionSet, variables, fragments, seen);
+    } else {
+      const frag = fragments.get(sel.name.value);
+      if (frag && !seen.has(sel.name.value)) {
+        cost += estimateCost(frag.selectionSet, variables, fragments, new Set(seen).add(sel.name.value));
+      }
+    }
+  }
+  return cost;
+}
+
+export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const def of document.definitions) {
+            if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+          }
+          if (!operation) return;
+          const cost = estimateCost(operation.selectionSet, request.variables ?? {}, fragments);
+          if (cost > maxCost) {
+            throw limitError(
+              `Query cost ${cost} exceeds the limit of ${maxCost} (MAX_QUERY_COST)`,
+              'QUERY_TOO_COSTLY',
+            );
+          }
+        },
+      };
+    },
+  };
+}

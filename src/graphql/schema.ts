@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
+import { ServerInfoResolver } from '../../resolvers/serverInfo.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [ServerInfoResolver];
+
+let cached: GraphQLSchema | undefined;
+
+/** Built once per process: type-graphql's metadata is global, and the schema never changes at run time. */
+export function buildGraphQLSchema(): GraphQLSchema {
+  cached ??= buildSchemaSync({ resolvers: RESOLVERS, validate: false });
+  return cached;
+}
+
+/** The SDL committed as schema/schema.graphql; sorted so that a diff shows only real changes. */
+export function printGraphQLSchema(): string {
+  return printSchema(lexicographicSortSchema(buildGraphQLSchema())) + '\n';
+}

@@ -1,0 +1,85 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from '../config/config';
+import { connect, Connection } from '../db/connect';
+import { isMigrated, migrate } from '../db/migrations';
+import type { RequestContext } from '../graphql/context';
+import { createRequestContext } from '../graphql/requestContext';
+import { makeFormatError } from '../graphql/formatError';
+import { queryCostPlugin, queryLimitRules } from '../graphql/limits';
+import { buildGraphQLSchema } from '../graphql/schema';
+import type { Logger } from '../log/logger';
+import { attachRoutes } from './httpServer';
+
+export interface RunningService {
+  url: string;
+  connection: Connection;
+  /** Drains HTTP requests, closes the driver, and stops a local Neo4j this service started. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Use this connection instead of connecting from config (tests, benchmarks). */
+  connection?: Connection;
+  /** Keep a local Neo4j running on stop even if this service started it. */
+  keepDatabase?: boolean;
+}
+
+export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+  const connection = options.connection ?? (await connect(config, logger));
+  const { db } = connection;
+  const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
+  logger.info({ applied: result.applied.length, alreadyApplied: result.skipped.length }, 'migrations done');
+
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<RequestContext>({
+    schema: buildGraphQLSchema(),
+    introspection: !config.isProduction,
+    csrfPrevention: true,
+    // We own shutdown order (drain, close the driver, stop a Neo4j we started); Apollo would re-raise the signal.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: makeFormatError(logger),
+    validationRules: queryLimitRules(config.limits),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryCostPlugin(config.limits.maxQueryCost)],
+  });
+  await apollo.start();
+
+  attachRoutes(httpServer, {
+    apollo,
+    context: async () => createRequestContext(db, logger),
+    ready: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await db.verify();
+        checks.neo4j = 'ok';
+        checks.migrations = (await isMigrated(db)) ? 'ok' : 'pending';
+      } catch (err) {
+        checks.neo4j = err instanceof Error ? err.message : String(err);
+      }
+      return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+    },
+    maxBodyBytes: config.limits.maxUploadBytes,
+    logger,
+  });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.http.port, config.http.host, () => resolve());
+  });
+  const addr = httpServer.address() as AddressInfo;
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await apollo.stop();
+      await db.close();
+      if (connection.startedLocal && connection.local && !options.keepDatabase) {
+        logger.info('stopping the local Neo4j this service started');
+        await connection.local.stop();
+      }
+    })());
+  return { url, connection, stop };
+}

@@ -1,0 +1,36 @@
+import { EXIT, exitCodeFor, main } from '../../../src/cli/main';
+import { ConfigError } from '../../../src/config/config';
+import { EnvironmentError, UserInputError } from '../../../src/errors/errors';
+
+describe('CLI exit codes', () => {
+  it('maps error classes to exit codes', () => {
+    expect(exitCodeFor(new UserInputError('bad', 'x'))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new ConfigError([{ variable: 'PORT', message: 'bad' }]))).toBe(EXIT.ENVIRONMENT);
+    expect(exitCodeFor(new EnvironmentError('no java'))).toBe(EXIT.ENVIRONMENT);
+    expect(exitCodeFor(new Error('boom'))).toBe(EXIT.FAILURE);
+  });
+
+  it('returns a usage error for an unknown command', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['node', 'scenegraph', 'frobnicate'])).toBe(EXIT.USAGE);
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown command 'frobnicate'/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('stops on invalid configuration, naming the variable', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const saved = process.env.PORT;
+    process.env.PORT = 'not-a-port';
+    try {
+      expect(await main(['node', 'scenegraph', 'serve'])).toBe(EXIT.ENVIRONMENT);
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/PORT:/);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+      write.mockRestore();
+    }
+  });
+});

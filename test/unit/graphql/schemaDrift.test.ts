@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { SCHEMA_FILE } from '../../../src/graphql/emitSchema';
+import { printGraphQLSchema } from '../../../src/graphql/schema';
+
+describe('schema/schema.graphql', () => {
+  it('matches the schema the resolvers build (run `npm run schema` after changing the API)', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(printGraphQLSchema());
+  });
+});
