@@ -15,7 +15,7 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port.default(4000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NEO4J_URI: z
     .string()
@@ -59,7 +59,7 @@ export interface Config {
 export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   NODE_ENV: '`development` (default), `production` (turns GraphQL introspection off) or `test`.',
   HOST: 'Interface the HTTP server binds to. Default `127.0.0.1`.',
-  PORT: 'HTTP port. Default `4000`.',
+  PORT: 'HTTP port (0 = any free port). Default `4000`.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info (default), debug, trace, silent.',
   NEO4J_URI:
     'Neo4j server (`bolt://`, `neo4j://`, `+s`/`+ssc` variants). Unset: the project starts its own local Neo4j.',
@@ -68,7 +68,8 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Neo4j password. Required with NEO4J_URI; the local Neo4j generates one and keeps it in DATA_DIR.',
   NEO4J_DATABASE: 'Database name. Default `neo4j`.',
   NEO4J_BOLT_PORT: 'Bolt port of the local Neo4j (only when NEO4J_URI is unset). Default `7687`.',
-  DATA_DIR: 'Where the local Neo4j and other state live. Default `.data` (relative to the working directory).',
+  DATA_DIR:
+    'Where the local Neo4j and other state live. Default `.data` (relative to the working directory).',
   MODEL_DIR: 'Cache of ONNX models. Default `DATA_DIR/models`.',
   MAX_QUERY_DEPTH: 'Deepest GraphQL selection accepted. Default `8`.',
   MAX_QUERY_COST: 'Largest estimated GraphQL query cost accepted. Default `20000`.',

@@ -21,7 +21,10 @@ export type Work<T> = (tx: QueryRunner) => Promise<T>;
 
 /** A transaction with a counter, so tests can assert how many queries a request needed. */
 export interface QueryRunner {
-  run<R extends RecordShape = RecordShape>(cypher: string, params?: Record<string, unknown>): Promise<QueryResult<R>>;
+  run<R extends RecordShape = RecordShape>(
+    cypher: string,
+    params?: Record<string, unknown>,
+  ): Promise<QueryResult<R>>;
 }
 
 export class Database {
@@ -95,7 +98,12 @@ export class Database {
 export function toAppError(err: unknown, context: string): unknown {
   if (err instanceof AppError || !(err instanceof Neo4jError)) return err;
   if (err.code === 'ServiceUnavailable' || err.code === 'SessionExpired') {
-    return new AppError(ErrorCode.DATABASE_UNAVAILABLE, `${context}: database unavailable`, {}, { cause: err });
+    return new AppError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      `${context}: database unavailable`,
+      {},
+      { cause: err },
+    );
   }
   if (err.code === 'Neo.ClientError.Security.Unauthorized') {
     return new AppError(

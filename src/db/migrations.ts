@@ -69,16 +69,23 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
-async function appliedMigrations(db: Database): Promise<Map<string, { checksum: string; appliedAt: string }>> {
+async function appliedMigrations(
+  db: Database,
+): Promise<Map<string, { checksum: string; appliedAt: string }>> {
   const res = await db.read('migrations.list', (tx) =>
     tx.run<{ id: string; checksum: string; appliedAt: string }>(
       'MATCH (m:SchemaMigration) RETURN m.id AS id, m.checksum AS checksum, toString(m.appliedAt) AS appliedAt',
     ),
   );
-  return new Map(res.records.map((r) => [r.get('id'), { checksum: r.get('checksum'), appliedAt: r.get('appliedAt') }]));
+  return new Map(
+    res.records.map((r) => [r.get('id'), { checksum: r.get('checksum'), appliedAt: r.get('appliedAt') }]),
+  );
 }
 
-export async function migrationStatus(db: Database, dir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus[]> {
+export async function migrationStatus(
+  db: Database,
+  dir = DEFAULT_MIGRATIONS_DIR,
+): Promise<MigrationStatus[]> {
   const [files, applied] = await Promise.all([loadMigrations(dir), appliedMigrations(db)]);
   const out: MigrationStatus[] = files.map((f) => {
     const a = applied.get(f.id);
@@ -102,7 +109,9 @@ export async function migrate(
   onApply: (id: string) => void = () => {},
 ): Promise<MigrateResult> {
   await db.write('migrations.bootstrap', (tx) =>
-    tx.run('CREATE CONSTRAINT schema_migration_id IF NOT EXISTS FOR (m:SchemaMigration) REQUIRE m.id IS UNIQUE'),
+    tx.run(
+      'CREATE CONSTRAINT schema_migration_id IF NOT EXISTS FOR (m:SchemaMigration) REQUIRE m.id IS UNIQUE',
+    ),
   );
   const [files, applied] = await Promise.all([loadMigrations(dir), appliedMigrations(db)]);
   const changed = files.filter((f) => applied.has(f.id) && applied.get(f.id)!.checksum !== f.checksum);
@@ -127,11 +136,13 @@ export async function migrate(
     result.applied.push(f.id);
   }
   // Indexes are built in the background; queries right after start-up should already use them.
-  if (result.applied.length > 0) await db.read('migrations.awaitIndexes', (tx) => tx.run('CALL db.awaitIndexes(300)'));
+  if (result.applied.length > 0)
+    await db.read('migrations.awaitIndexes', (tx) => tx.run('CALL db.awaitIndexes(300)'));
   return result;
 }
 
 /** True when every migration on disk is applied with its current checksum. */
 export async function isMigrated(db: Database, dir = DEFAULT_MIGRATIONS_DIR): Promise<boolean> {
-  return (await migrationStatus(db, dir)).every((s) => s.state === 'applied');
+  // 'unknown' (recorded but not on disk) means the database is ahead of this code, which can still serve it.
+  return (await migrationStatus(db, dir)).every((s) => s.state === 'applied' || s.state === 'unknown');
 }

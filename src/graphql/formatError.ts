@@ -12,7 +12,10 @@ export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {
-      if (original.code === ErrorCode.INTERNAL_SERVER_ERROR || original.code === ErrorCode.DATABASE_UNAVAILABLE) {
+      if (
+        original.code === ErrorCode.INTERNAL_SERVER_ERROR ||
+        original.code === ErrorCode.DATABASE_UNAVAILABLE
+      ) {
         logger.error({ err: original, path: formatted.path }, 'resolver failed');
       }
       return {
@@ -26,9 +29,16 @@ export function makeFormatError(logger: Logger) {
       };
     }
     const code = formatted.extensions?.code;
-    const fromGraphQL = original instanceof GraphQLError || (error instanceof GraphQLError && original === error);
+    const fromGraphQL =
+      original instanceof GraphQLError || (error instanceof GraphQLError && original === error);
     if (fromGraphQL && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      const reason = formatted.extensions?.reason;
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code, ...(typeof reason === 'string' ? { reason } : {}) },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return {

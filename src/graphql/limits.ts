@@ -27,8 +27,12 @@ export interface QueryLimits {
 /** Page size assumed for a list field without `first`, matching the resolvers' default. */
 export const DEFAULT_PAGE_SIZE = 20;
 
+/**
+ * Apollo reports validation-rule errors under its own code GRAPHQL_VALIDATION_FAILED, so the specific
+ * limit travels in `extensions.reason` as well.
+ */
 function limitError(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
+  return new GraphQLError(message, { extensions: { code, reason: code } });
 }
 
 function depthRule(max: number): ValidationRule {
