@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ErrorCode } from '../errors/errors';
 import { VERSION } from '../version';
 import { registerDbCommands } from './commands/db.command';
+import { registerIngestCommand } from './commands/ingest.command';
 import { registerServeCommand } from './commands/serve.command';
 
 /**
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerDbCommands(program);
+  registerIngestCommand(program);
   return program;
 }
 

@@ -1,9 +1,12 @@
+import type { Config } from '../config/config';
 import type { Database } from '../db/database';
 import type { Logger } from '../log/logger';
+import type { Loaders } from './loaders';
 
 /** What every resolver receives. Loaders are created per request so batching never crosses users. */
 export interface RequestContext {
   db: Database;
   logger: Logger;
-  loaders: Record<string, unknown>;
+  loaders: Loaders;
+  config: Config;
 }

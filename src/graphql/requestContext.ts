@@ -1,7 +1,9 @@
+import type { Config } from '../config/config';
 import type { Database } from '../db/database';
 import type { Logger } from '../log/logger';
 import type { RequestContext } from './context';
+import { createLoaders } from './loaders';
 
-export function createRequestContext(db: Database, logger: Logger): RequestContext {
-  return { db, logger, loaders: {} };
+export function createRequestContext(db: Database, logger: Logger, config: Config): RequestContext {
+  return { db, logger, loaders: createLoaders(db), config };
 }

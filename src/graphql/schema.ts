@@ -1,10 +1,27 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
+import { CatalogueResolver } from '../../resolvers/catalogue.resolver';
+import { ImageResolver } from '../../resolvers/image.resolver';
+import { IngestResolver } from '../../resolvers/ingest.resolver';
+import { LayerResolver, RelationResolver } from '../../resolvers/relation.resolver';
+import { SceneObjectResolver } from '../../resolvers/sceneObject.resolver';
+import { SearchResolver } from '../../resolvers/search.resolver';
 import { ServerInfoResolver } from '../../resolvers/serverInfo.resolver';
+import { SpatialResolver } from '../../resolvers/spatial.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [ServerInfoResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  ServerInfoResolver,
+  ImageResolver,
+  SceneObjectResolver,
+  RelationResolver,
+  LayerResolver,
+  SpatialResolver,
+  SearchResolver,
+  CatalogueResolver,
+  IngestResolver,
+];
 
 let cached: GraphQLSchema | undefined;
 

@@ -53,14 +53,19 @@ export function attachRoutes(server: http.Server, opts: HttpServerOptions): void
   });
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions): Promise<void> {
+async function handle(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  opts: HttpServerOptions,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
     const r = await opts.ready();
     return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
   }
-  if (url.pathname !== '/graphql') return sendJson(res, 404, { error: `no route ${url.pathname}; try /graphql` });
+  if (url.pathname !== '/graphql')
+    return sendJson(res, 404, { error: `no route ${url.pathname}; try /graphql` });
 
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -74,7 +79,12 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
         return sendJson(res, 413, {
-          errors: [{ message: `request body over ${opts.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+          errors: [
+            {
+              message: `request body over ${opts.maxBodyBytes} bytes`,
+              extensions: { code: 'PAYLOAD_TOO_LARGE' },
+            },
+          ],
         });
       }
       throw err;

@@ -27,7 +27,11 @@ export interface ServiceOptions {
   keepDatabase?: boolean;
 }
 
-export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   const connection = options.connection ?? (await connect(config, logger));
   const { db } = connection;
   const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
@@ -49,7 +53,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
 
   attachRoutes(httpServer, {
     apollo,
-    context: async () => createRequestContext(db, logger),
+    context: async () => createRequestContext(db, logger, config),
     ready: async () => {
       const checks: Record<string, string> = {};
       try {

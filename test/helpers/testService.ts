@@ -13,7 +13,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...env,
   });
   config.http.port = 0;
-  return startService(config, createLogger('silent'), {
+  return startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), {
     connection: { db: testDatabase(), startedLocal: false },
   });
 }

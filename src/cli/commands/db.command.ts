@@ -46,7 +46,9 @@ export function registerDbCommands(program: Command): void {
       if (!config.neo4j.uri) {
         const s = await localNeo4jFor(config, logger).status();
         process.stdout.write(
-          s.running ? `local Neo4j: running at ${s.uri} (pid ${s.pid})\n` : `local Neo4j: not running (data in ${s.dataDir})\n`,
+          s.running
+            ? `local Neo4j: running at ${s.uri} (pid ${s.pid})\n`
+            : `local Neo4j: not running (data in ${s.dataDir})\n`,
         );
         if (!s.running) return;
       }
@@ -61,7 +63,9 @@ export function registerDbCommands(program: Command): void {
     });
 
   db.command('migrate')
-    .description('Apply pending migrations (starts the local Neo4j when NEO4J_URI is unset and leaves it running)')
+    .description(
+      'Apply pending migrations (starts the local Neo4j when NEO4J_URI is unset and leaves it running)',
+    )
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);

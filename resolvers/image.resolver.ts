@@ -1,0 +1,82 @@
+import { Arg, Ctx, FieldResolver, ID, InputType, Int, Query, Resolver, Root, Field } from 'type-graphql';
+import type { RequestContext } from '../src/graphql/context';
+import { primeObjects } from '../src/graphql/loaders';
+import { normalizeLabel } from '../src/labels/normalizeLabel';
+import { normalizePredicate } from '../src/spatial/predicateNames';
+import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
+import { listImages } from '../src/store/search.store';
+import { ImageConnection } from './connection.type';
+import { Image } from './image.type';
+import {
+  toImage,
+  toLayer,
+  toRelation,
+  toSceneObject,
+  type LayerRoot,
+  type RelationRoot,
+  type SceneObjectRoot,
+} from './mappers';
+import { Layer, Relation, RelationSource } from './relation.type';
+import { SceneObject } from './sceneObject.type';
+
+@InputType({ description: 'Filters for `images`.' })
+class ImagesWhere {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only images with an object of this label (normalised).',
+  })
+  label?: string;
+}
+
+@Resolver(() => Image)
+export class ImageResolver {
+  @Query(() => Image, { nullable: true, description: 'One image by id; null when there is none.' })
+  async image(@Arg('id', () => ID) id: string, @Ctx() { loaders }: RequestContext): Promise<Image | null> {
+    const row = await loaders.image.load(id);
+    return row && toImage(row);
+  }
+
+  @Query(() => ImageConnection, { description: 'Images in id order.' })
+  async images(
+    @Ctx() { db, loaders }: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('where', () => ImagesWhere, { nullable: true }) where?: ImagesWhere,
+  ): Promise<ImageConnection> {
+    checkPageSize(first);
+    const key = after ? (decodeCursor('images', after, 1) as [string]) : undefined;
+    const label = where?.label ? normalizeLabel(where.label) : undefined;
+    const page = await listImages(db, { label }, first, key);
+    for (const row of page.rows) loaders.image.prime(row.id, row);
+    const edges = page.rows.map((row) => ({ cursor: encodeCursor('images', [row.id]), node: toImage(row) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @FieldResolver(() => [SceneObject], { description: 'Objects of the image, by key.' })
+  async objects(@Root() image: Image, @Ctx() { loaders }: RequestContext): Promise<SceneObjectRoot[]> {
+    const rows = await loaders.objectsOfImage.load(image.id);
+    primeObjects(loaders, rows);
+    return rows.map(toSceneObject);
+  }
+
+  @FieldResolver(() => [Layer], { description: 'Depth layers, nearest first.' })
+  async layers(@Root() image: Image, @Ctx() { loaders }: RequestContext): Promise<LayerRoot[]> {
+    return (await loaders.layersOfImage.load(image.id)).map(toLayer);
+  }
+
+  @FieldResolver(() => [Relation], { description: 'Relations within the image, optionally filtered.' })
+  async relations(
+    @Root() image: Image,
+    @Ctx() { loaders }: RequestContext,
+    @Arg('predicate', () => String, { nullable: true }) predicate?: string,
+    @Arg('source', () => RelationSource, { nullable: true }) source?: RelationSource,
+  ): Promise<RelationRoot[]> {
+    const wanted = predicate === undefined ? undefined : normalizePredicate(predicate);
+    return (await loaders.relationsOfImage.load(image.id))
+      .filter(
+        (r) =>
+          (wanted === undefined || r.predicate === wanted) && (source === undefined || r.source === source),
+      )
+      .map(toRelation);
+  }
+}

@@ -1,0 +1,74 @@
+import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../src/store/rows';
+import { Image } from './image.type';
+import { Layer, Relation, RelationSource } from './relation.type';
+import { DepthRange, SceneObject } from './sceneObject.type';
+
+/** Store rows -> GraphQL objects. Ids the nested resolvers need ride along as non-schema properties. */
+
+function parseJson(text: string | null): Record<string, unknown> | null {
+  return text === null ? null : (JSON.parse(text) as Record<string, unknown>);
+}
+
+export function toImage(row: ImageRow): Image {
+  return Object.assign(new Image(), {
+    ...row,
+    intrinsics: parseJson(row.intrinsics),
+    provenance: parseJson(row.provenance),
+  });
+}
+
+export type SceneObjectRoot = SceneObject & { imageId: string; depthRange: DepthRange | null };
+
+export function toSceneObject(row: ObjectRow): SceneObjectRoot {
+  const depthRange =
+    row.depthP5 === null
+      ? null
+      : Object.assign(new DepthRange(), {
+          min: row.depthMin!,
+          p5: row.depthP5,
+          p50: row.depthP50!,
+          p95: row.depthP95!,
+          max: row.depthMax!,
+          unit: row.depthUnit ?? 'RELATIVE',
+        });
+  return Object.assign(new SceneObject(), {
+    id: row.id,
+    key: row.key,
+    label: row.label,
+    rawLabel: row.rawLabel,
+    box: row.box,
+    score: row.score,
+    centroid: row.centroid,
+    extent: row.extent,
+    layer: row.layer,
+    imageId: row.imageId,
+    depthRange,
+  });
+}
+
+export type RelationRoot = Relation & { imageId: string; subjectId: string; objectId: string };
+
+export function toRelation(row: RelationRow): RelationRoot {
+  return Object.assign(new Relation(), {
+    id: row.id,
+    predicate: row.predicate,
+    score: row.score,
+    source: row.source as RelationSource,
+    evidence: parseJson(row.evidence),
+    provenance: row.provenance,
+    imageId: row.imageId,
+    subjectId: row.subjectId,
+    objectId: row.objectId,
+  });
+}
+
+export type LayerRoot = Layer & { basicId: string; memberIds: string[] };
+
+export function toLayer(row: LayerRow): LayerRoot {
+  return Object.assign(new Layer(), {
+    id: row.id,
+    index: row.index,
+    basicId: row.basic,
+    memberIds: row.members,
+  });
+}

@@ -1,0 +1,128 @@
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  Float,
+  ID,
+  InputType,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { RequestContext } from '../src/graphql/context';
+import { primeObjects } from '../src/graphql/loaders';
+import { NotFoundError, UserInputError } from '../src/errors/errors';
+import { normalizeLabel } from '../src/labels/normalizeLabel';
+import { normalizePredicate } from '../src/spatial/predicateNames';
+import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
+import { listRelations } from '../src/store/search.store';
+import { RelationConnection } from './connection.type';
+import { Image } from './image.type';
+import {
+  toImage,
+  toRelation,
+  toSceneObject,
+  type LayerRoot,
+  type RelationRoot,
+  type SceneObjectRoot,
+} from './mappers';
+import { Layer, Relation, RelationSource } from './relation.type';
+import { SceneObject } from './sceneObject.type';
+
+@InputType({ description: 'Filters for `relations`; all given filters must hold.' })
+class RelationsWhere {
+  @Field(() => String, { nullable: true, description: 'Subject label (normalised).' })
+  subject?: string;
+
+  @Field(() => String, { nullable: true, description: 'Predicate (aliases such as "in_front_of" accepted).' })
+  predicate?: string;
+
+  @Field(() => String, { nullable: true, description: 'Object label (normalised).' })
+  object?: string;
+
+  @Field(() => ID, { nullable: true })
+  imageId?: string;
+
+  @Field(() => RelationSource, { nullable: true })
+  source?: RelationSource;
+
+  @Field(() => Float, { nullable: true })
+  minScore?: number;
+}
+
+async function loadObject(ctx: RequestContext, id: string): Promise<SceneObjectRoot> {
+  const row = await ctx.loaders.object.load(id);
+  if (!row) throw new NotFoundError(`object ${id} no longer exists`);
+  return toSceneObject(row);
+}
+
+@Resolver(() => Relation)
+export class RelationResolver {
+  @Query(() => RelationConnection, { description: 'Relations across all images, in id order.' })
+  async relations(
+    @Ctx() ctx: RequestContext,
+    @Arg('where', () => RelationsWhere, { nullable: true }) where?: RelationsWhere,
+    @Arg('first', () => Int, { defaultValue: 20 }) first = 20,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<RelationConnection> {
+    checkPageSize(first);
+    if (where?.minScore !== undefined && !Number.isFinite(where.minScore)) {
+      throw new UserInputError('must be a finite number', 'where.minScore');
+    }
+    const key = after ? (decodeCursor('relations', after, 1) as [string]) : undefined;
+    const page = await listRelations(
+      ctx.db,
+      {
+        subject: where?.subject === undefined ? undefined : normalizeLabel(where.subject),
+        object: where?.object === undefined ? undefined : normalizeLabel(where.object),
+        predicate: where?.predicate === undefined ? undefined : normalizePredicate(where.predicate),
+        imageId: where?.imageId,
+        source: where?.source,
+        minScore: where?.minScore,
+      },
+      first,
+      key,
+    );
+    primeObjects(
+      ctx.loaders,
+      page.rows.flatMap((r) => [r.subject, r.object]),
+    );
+    const edges = page.rows.map((r) => ({
+      cursor: encodeCursor('relations', [r.relation.id]),
+      node: toRelation(r.relation),
+    }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @FieldResolver(() => SceneObject)
+  subject(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
+    return loadObject(ctx, relation.subjectId);
+  }
+
+  @FieldResolver(() => SceneObject)
+  object(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
+    return loadObject(ctx, relation.objectId);
+  }
+
+  @FieldResolver(() => Image)
+  async image(@Root() relation: RelationRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
+    const row = await loaders.image.load(relation.imageId);
+    if (!row) throw new NotFoundError(`image ${relation.imageId} no longer exists`);
+    return toImage(row);
+  }
+}
+
+@Resolver(() => Layer)
+export class LayerResolver {
+  @FieldResolver(() => SceneObject, { description: 'The basic object: it covers no other object.' })
+  basic(@Root() layer: LayerRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
+    return loadObject(ctx, layer.basicId);
+  }
+
+  @FieldResolver(() => [SceneObject], { description: 'The basic object and every object covering it.' })
+  members(@Root() layer: LayerRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot[]> {
+    return Promise.all(layer.memberIds.map((id) => loadObject(ctx, id)));
+  }
+}

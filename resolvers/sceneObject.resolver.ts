@@ -1,0 +1,62 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, registerEnumType, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../src/graphql/context';
+import { NotFoundError } from '../src/errors/errors';
+import { normalizePredicate } from '../src/spatial/predicateNames';
+import { Image } from './image.type';
+import { toImage, toRelation, type RelationRoot, type SceneObjectRoot } from './mappers';
+import { Relation } from './relation.type';
+import { DepthRange, SceneObject } from './sceneObject.type';
+
+export enum RelationDirection {
+  OUT = 'OUT',
+  IN = 'IN',
+  BOTH = 'BOTH',
+}
+registerEnumType(RelationDirection, {
+  name: 'RelationDirection',
+  description: 'OUT: the object is the subject; IN: the object is the object; BOTH: either.',
+});
+
+@Resolver(() => SceneObject)
+export class SceneObjectResolver {
+  @FieldResolver(() => DepthRange, { nullable: true, description: 'Null when the object has no depth.' })
+  depth(@Root() object: SceneObjectRoot): DepthRange | null {
+    return object.depthRange;
+  }
+
+  @FieldResolver(() => Image)
+  async image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
+    const row = await loaders.image.load(object.imageId);
+    if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);
+    return toImage(row);
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    nullable: true,
+    description: 'COCO RLE or polygons, when ingested with one.',
+  })
+  async mask(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Promise<unknown> {
+    const text = await loaders.mask.load(object.id);
+    return text === null ? null : JSON.parse(text);
+  }
+
+  @FieldResolver(() => [Relation], { description: 'Relations of this object.' })
+  async relations(
+    @Root() object: SceneObjectRoot,
+    @Ctx() { loaders }: RequestContext,
+    @Arg('direction', () => RelationDirection, { defaultValue: RelationDirection.OUT })
+    direction: RelationDirection,
+    @Arg('predicate', () => String, { nullable: true }) predicate?: string,
+  ): Promise<RelationRoot[]> {
+    const dirs = direction === RelationDirection.BOTH ? (['OUT', 'IN'] as const) : ([direction] as const);
+    const lists = await Promise.all(
+      dirs.map((d) => loaders.relationsOfObject.load({ id: object.id, direction: d })),
+    );
+    const wanted = predicate === undefined ? undefined : normalizePredicate(predicate);
+    return lists
+      .flat()
+      .filter((r) => wanted === undefined || r.predicate === wanted)
+      .map(toRelation);
+  }
+}

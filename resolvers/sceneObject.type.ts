@@ -1,0 +1,58 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: "An object's depth statistics over its pixels (larger = farther)." })
+export class DepthRange {
+  @Field(() => Float)
+  min!: number;
+
+  @Field(() => Float, { description: 'Near bound of the depth range.' })
+  p5!: number;
+
+  @Field(() => Float)
+  p50!: number;
+
+  @Field(() => Float, { description: 'Far bound of the depth range.' })
+  p95!: number;
+
+  @Field(() => Float)
+  max!: number;
+
+  @Field({ description: 'METERS or RELATIVE.' })
+  unit!: string;
+}
+
+@ObjectType({ description: 'An object detected or annotated in one image.' })
+export class SceneObject {
+  @Field(() => ID, { description: '`imageId:key`.' })
+  id!: string;
+
+  @Field({ description: "The object's key within its image." })
+  key!: string;
+
+  @Field({ description: 'Normalised label (lower case, singular, synonyms merged: "people" -> "person").' })
+  label!: string;
+
+  @Field({ description: 'The label as ingested.' })
+  rawLabel!: string;
+
+  @Field(() => [Float], { description: '[x1, y1, x2, y2] in image pixels.' })
+  box!: number[];
+
+  @Field(() => Float, { nullable: true })
+  score!: number | null;
+
+  @Field(() => [Float], {
+    nullable: true,
+    description: '3D centroid [x, y, z], camera frame (x right, y down).',
+  })
+  centroid!: number[] | null;
+
+  @Field(() => [Float], { nullable: true, description: '3D extent [x, y, z].' })
+  extent!: number[] | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Index of the nearest depth layer holding the object (0 = nearest).',
+  })
+  layer!: number | null;
+}

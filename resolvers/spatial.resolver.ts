@@ -1,0 +1,104 @@
+import { ArgsType, Args, Ctx, Field, Float, ID, Int, Query, Resolver } from 'type-graphql';
+import { UserInputError } from '../src/errors/errors';
+import type { RequestContext } from '../src/graphql/context';
+import { primeImages, primeObjects } from '../src/graphql/loaders';
+import { MAX_LABEL_LENGTH, normalizeLabel } from '../src/labels/normalizeLabel';
+import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
+import { spatialMatches, SpatialQuery } from '../src/store/search.store';
+import { SpatialConnection, SpatialEdge } from './connection.type';
+import { toImage, toSceneObject } from './mappers';
+
+@ArgsType()
+class SpatialArgs {
+  @Field({ description: 'Label of the reference object X (normalised: "People" matches "person").' })
+  label!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Restrict to one image.' })
+  imageId?: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Minimum gap between the two depth ranges (the nearer object's p95 and the farther object's p5), in the " +
+      "images' depth unit. When given, the relation is derived at query time from the stored depth ranges " +
+      'instead of following the stored edges, so thresholds can change without re-ingesting.',
+  })
+  minMargin?: number;
+
+  @Field(() => Int, { defaultValue: 20 })
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
+
+async function spatial(
+  direction: SpatialQuery['direction'],
+  args: SpatialArgs,
+  ctx: RequestContext,
+): Promise<SpatialConnection> {
+  checkPageSize(args.first);
+  const label = normalizeLabel(args.label);
+  if (label.length === 0) throw new UserInputError('must not be empty', 'label');
+  if (label.length > MAX_LABEL_LENGTH)
+    throw new UserInputError(`must be at most ${MAX_LABEL_LENGTH} characters`, 'label');
+  if (args.minMargin !== undefined && !(Number.isFinite(args.minMargin) && args.minMargin >= 0)) {
+    throw new UserInputError('must be a finite number >= 0', 'minMargin');
+  }
+  const kind = direction === 'in front of' ? 'front' : 'behind';
+  const after = args.after ? (decodeCursor(kind, args.after, 2) as [string, string]) : undefined;
+  const page = await spatialMatches(ctx.db, {
+    direction,
+    label,
+    imageId: args.imageId,
+    minMargin: args.minMargin,
+    first: args.first,
+    after,
+  });
+  primeObjects(
+    ctx.loaders,
+    page.rows.flatMap((r) => [r.object, r.reference]),
+  );
+  primeImages(
+    ctx.loaders,
+    page.rows.map((r) => r.image),
+  );
+  const edges = page.rows.map((r): SpatialEdge => ({
+    cursor: encodeCursor(kind, [r.reference.id, r.object.id]),
+    node: toSceneObject(r.object),
+    reference: toSceneObject(r.reference),
+    image: toImage(r.image),
+    score: r.relation?.score ?? null,
+    derived: r.relation === null,
+    evidence: r.relation
+      ? r.relation.evidence === null
+        ? null
+        : (JSON.parse(r.relation.evidence) as Record<string, unknown>)
+      : r.derivedEvidence,
+  }));
+  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+@Resolver()
+export class SpatialResolver {
+  @Query(() => SpatialConnection, {
+    description:
+      'Objects in front of an object labelled X, across all images (or one), in (X id, object id) order.',
+  })
+  objectsInFrontOf(
+    @Args(() => SpatialArgs) args: SpatialArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SpatialConnection> {
+    return spatial('in front of', args, ctx);
+  }
+
+  @Query(() => SpatialConnection, {
+    description: 'Objects behind an object labelled X; the mirror of objectsInFrontOf.',
+  })
+  objectsBehind(
+    @Args(() => SpatialArgs) args: SpatialArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SpatialConnection> {
+    return spatial('behind', args, ctx);
+  }
+}

@@ -1,0 +1,57 @@
+import DataLoader from 'dataloader';
+import type { Database } from '../db/database';
+import {
+  Direction,
+  imagesByIds,
+  layersByImageIds,
+  masksByObjectIds,
+  objectsByIds,
+  objectsByImageIds,
+  relationsByImageIds,
+  relationsByObjectIds,
+} from '../store/graph.store';
+import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../store/rows';
+
+/**
+ * One set per request (never shared between users), one loader per nested field. Top-level queries
+ * `prime` what they already fetched, so nested fields usually cost no query at all.
+ */
+export interface Loaders {
+  image: DataLoader<string, ImageRow | null>;
+  object: DataLoader<string, ObjectRow | null>;
+  objectsOfImage: DataLoader<string, ObjectRow[]>;
+  layersOfImage: DataLoader<string, LayerRow[]>;
+  relationsOfImage: DataLoader<string, RelationRow[]>;
+  relationsOfObject: DataLoader<{ id: string; direction: Direction }, RelationRow[], string>;
+  mask: DataLoader<string, string | null>;
+}
+
+function byKey<V>(map: Map<string, V>, keys: readonly string[], missing: V): V[] {
+  return keys.map((k) => map.get(k) ?? missing);
+}
+
+export function createLoaders(db: Database): Loaders {
+  return {
+    image: new DataLoader(async (ids) => byKey(await imagesByIds(db, ids), ids, null)),
+    object: new DataLoader(async (ids) => byKey(await objectsByIds(db, ids), ids, null)),
+    objectsOfImage: new DataLoader(async (ids) => byKey(await objectsByImageIds(db, ids), ids, [])),
+    layersOfImage: new DataLoader(async (ids) => byKey(await layersByImageIds(db, ids), ids, [])),
+    relationsOfImage: new DataLoader(async (ids) => byKey(await relationsByImageIds(db, ids), ids, [])),
+    relationsOfObject: new DataLoader(
+      async (keys) => {
+        const found = await relationsByObjectIds(db, keys);
+        return keys.map((k) => found.get(`${k.direction}:${k.id}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.direction}:${k.id}` },
+    ),
+    mask: new DataLoader(async (ids) => byKey(await masksByObjectIds(db, ids), ids, null)),
+  };
+}
+
+export function primeObjects(loaders: Loaders, rows: Iterable<ObjectRow>): void {
+  for (const row of rows) loaders.object.prime(row.id, row);
+}
+
+export function primeImages(loaders: Loaders, rows: Iterable<ImageRow>): void {
+  for (const row of rows) loaders.image.prime(row.id, row);
+}

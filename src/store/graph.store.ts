@@ -1,0 +1,132 @@
+import type { Database } from '../db/database';
+import {
+  imageProjection,
+  ImageRow,
+  LayerRow,
+  objectProjection,
+  ObjectRow,
+  relationProjection,
+  RelationRow,
+} from './rows';
+
+/**
+ * Batch lookups behind the DataLoaders: each takes many keys and answers with one query, so a nested
+ * GraphQL selection costs one round trip per level, not one per parent.
+ */
+
+export async function imagesByIds(db: Database, ids: readonly string[]): Promise<Map<string, ImageRow>> {
+  const res = await db.read('images.byIds', (tx) =>
+    tx.run<{ i: ImageRow }>(
+      `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS i`,
+      {
+        ids,
+      },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('i').id, r.get('i')]));
+}
+
+export async function objectsByIds(db: Database, ids: readonly string[]): Promise<Map<string, ObjectRow>> {
+  const res = await db.read('objects.byIds', (tx) =>
+    tx.run<{ o: ObjectRow }>(
+      `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${objectProjection('o')} AS o`,
+      {
+        ids,
+      },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('o').id, r.get('o')]));
+}
+
+export async function objectsByImageIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, ObjectRow[]>> {
+  const res = await db.read('objects.byImageIds', (tx) =>
+    tx.run<{ imageId: string; objects: ObjectRow[] }>(
+      `UNWIND $ids AS id
+       MATCH (i:Image {id: id})-[:HAS_OBJECT]->(o:Object)
+       WITH id, o ORDER BY o.key
+       RETURN id AS imageId, collect(${objectProjection('o')}) AS objects`,
+      { ids },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('imageId'), r.get('objects')]));
+}
+
+export async function masksByObjectIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  const res = await db.read('objects.masks', (tx) =>
+    tx.run<{ id: string; mask: string | null }>(
+      'UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN id, o.mask AS mask',
+      {
+        ids,
+      },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('id'), r.get('mask')]));
+}
+
+export async function layersByImageIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, LayerRow[]>> {
+  const res = await db.read('layers.byImageIds', (tx) =>
+    tx.run<{ imageId: string; layers: LayerRow[] }>(
+      `UNWIND $ids AS id
+       MATCH (i:Image {id: id})-[:HAS_LAYER]->(l:Layer)
+       CALL { WITH l MATCH (l)-[:CONTAINS]->(m:Object) WITH m ORDER BY m.id RETURN collect(m.id) AS members }
+       WITH id, l, members ORDER BY l.index
+       RETURN id AS imageId, collect({id: l.id, imageId: l.imageId, index: l.index, basic: l.basic, members: members}) AS layers`,
+      { ids },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('imageId'), r.get('layers')]));
+}
+
+export type Direction = 'OUT' | 'IN';
+
+/** Relations where the object is the subject (OUT) or the object (IN), keyed `${direction}:${objectId}`. */
+export async function relationsByObjectIds(
+  db: Database,
+  keys: readonly { id: string; direction: Direction }[],
+): Promise<Map<string, RelationRow[]>> {
+  const out = keys.filter((k) => k.direction === 'OUT').map((k) => k.id);
+  const inn = keys.filter((k) => k.direction === 'IN').map((k) => k.id);
+  const res = await db.read('relations.byObjectIds', (tx) =>
+    tx.run<{ key: string; relations: RelationRow[] }>(
+      `CALL {
+         UNWIND $out AS id
+         MATCH (s:Object {id: id})-[r:RELATION]->(o:Object)
+         WITH id, s, r, o ORDER BY r.id
+         RETURN 'OUT:' + id AS key, collect(${relationProjection('r', 's', 'o')}) AS relations
+         UNION ALL
+         UNWIND $in AS id
+         MATCH (s:Object)-[r:RELATION]->(o:Object {id: id})
+         WITH id, s, r, o ORDER BY r.id
+         RETURN 'IN:' + id AS key, collect(${relationProjection('r', 's', 'o')}) AS relations
+       }
+       RETURN key, relations`,
+      { out, in: inn },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('key'), r.get('relations')]));
+}
+
+export async function relationsByImageIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, RelationRow[]>> {
+  const res = await db.read('relations.byImageIds', (tx) =>
+    tx.run<{ imageId: string; relations: RelationRow[] }>(
+      `UNWIND $ids AS id
+       MATCH (:Image {id: id})-[:HAS_OBJECT]->(s:Object)-[r:RELATION]->(o:Object)
+       WITH id, s, r, o ORDER BY r.id
+       RETURN id AS imageId, collect(${relationProjection('r', 's', 'o')}) AS relations`,
+      { ids },
+    ),
+  );
+  return new Map(res.records.map((r) => [r.get('imageId'), r.get('relations')]));
+}

@@ -1,0 +1,101 @@
+/**
+ * Rows as the store returns them: plain objects with the stored properties, shared by the GraphQL
+ * layer and the loaders. Projections are explicit so large properties (masks) are fetched only when
+ * asked for.
+ */
+
+export interface ImageRow {
+  id: string;
+  uri: string;
+  width: number;
+  height: number;
+  sha256: string | null;
+  configHash: string;
+  ingestedAt: string;
+  objectCount: number;
+  relationCount: number;
+  depthUnit: string | null;
+  depthSpan: number | null;
+  intrinsics: string | null;
+  provenance: string | null;
+}
+
+export interface ObjectRow {
+  id: string;
+  imageId: string;
+  key: string;
+  label: string;
+  rawLabel: string;
+  box: number[];
+  score: number | null;
+  depthMin: number | null;
+  depthP5: number | null;
+  depthP50: number | null;
+  depthP95: number | null;
+  depthMax: number | null;
+  depthUnit: string | null;
+  centroid: number[] | null;
+  extent: number[] | null;
+  layer: number | null;
+}
+
+export interface RelationRow {
+  id: string;
+  imageId: string;
+  subjectId: string;
+  objectId: string;
+  predicate: string;
+  score: number | null;
+  source: string;
+  evidence: string | null;
+  provenance: string | null;
+}
+
+export interface LayerRow {
+  id: string;
+  imageId: string;
+  index: number;
+  basic: string;
+  members: string[];
+}
+
+const IMAGE_FIELDS = [
+  'id',
+  'uri',
+  'width',
+  'height',
+  'sha256',
+  'configHash',
+  'ingestedAt',
+  'objectCount',
+  'relationCount',
+  'depthUnit',
+  'depthSpan',
+  'intrinsics',
+  'provenance',
+];
+const OBJECT_FIELDS = [
+  'id',
+  'imageId',
+  'key',
+  'label',
+  'rawLabel',
+  'box',
+  'score',
+  'depthMin',
+  'depthP5',
+  'depthP50',
+  'depthP95',
+  'depthMax',
+  'depthUnit',
+  'centroid',
+  'extent',
+  'layer',
+];
+
+export const imageProjection = (v: string): string => `${v} {${IMAGE_FIELDS.map((f) => `.${f}`).join(', ')}}`;
+export const objectProjection = (v: string): string =>
+  `${v} {${OBJECT_FIELDS.map((f) => `.${f}`).join(', ')}}`;
+export const relationProjection = (r: string, s: string, o: string): string =>
+  `{id: ${r}.id, imageId: ${r}.imageId, subjectId: ${s}.id, objectId: ${o}.id, predicate: ${r}.predicate, ` +
+  `score: ${r}.score, source: ${r}.source, evidence: ${r}.evidence, provenance: ${r}.provenance}`;
