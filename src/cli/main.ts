@@ -3,9 +3,11 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { AppError, ErrorCode } from '../errors/errors';
 import { VERSION } from '../version';
+import { registerBuildCommand } from './commands/build.command';
 import { registerDbCommands } from './commands/db.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerSynthCommand } from './commands/synth.command';
 
 /**
  * Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage, 3 environment / configuration /
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDbCommands(program);
   registerIngestCommand(program);
+  registerSynthCommand(program);
+  registerBuildCommand(program);
   return program;
 }
 

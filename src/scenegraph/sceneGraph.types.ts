@@ -58,7 +58,7 @@ export interface SceneObject {
   depth?: DepthStats;
   /** 3D centroid in the camera frame (unit of the depth map). */
   centroid?: [x: number, y: number, z: number];
-  /** 3D extent (max - min over the back-projected points, per axis). */
+  /** 3D extent per axis over the back-projected points: p95 - p5 by default, max - min with rangeMode "minmax". */
   extent?: [x: number, y: number, z: number];
   /** Index of the first (nearest) layer this object belongs to. */
   layer?: number;

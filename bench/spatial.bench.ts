@@ -1,0 +1,174 @@
+/**
+ * Spatial engine benchmark: per-object 3D statistics, relations and layers for 50 objects on a
+ * 518x518 (Depth Anything's native size) and a 1920x1080 metric depth map. Single-threaded, like the
+ * engine. Reports the median over many runs after a warm-up, in milliseconds per scene.
+ *
+ *   npx tsc -p tsconfig.build.json && node dist/bench/spatial.bench.js
+ *
+ * The scenes are synthetic and seeded: the same numbers each run, no files.
+ */
+
+import type { Box, SceneGraph, SceneObject } from '../src/scenegraph/sceneGraph.types';
+import type { DepthMap } from '../src/spatial/depthMap';
+import { buildSceneGraph } from '../src/spatial/engine';
+import { resolveIntrinsics } from '../src/spatial/intrinsics';
+import { computeLayers } from '../src/spatial/layers';
+import { regionFromBox } from '../src/spatial/mask';
+import { DEFAULT_MAX_PIXELS_PER_OBJECT, measureObject, type Object3d } from '../src/spatial/object3d';
+import { computeRelations } from '../src/spatial/predicates';
+import { DEFAULT_THRESHOLDS } from '../src/spatial/thresholds';
+
+const OBJECTS = 50;
+const SIZES: ReadonlyArray<[number, number]> = [
+  [518, 518],
+  [1920, 1080],
+];
+
+/** mulberry32: a tiny seeded generator, so every run benchmarks the same scenes. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A floor-and-wall background with 50 boxes painted on it, each a tilted plane at its own depth. */
+function syntheticScene(width: number, height: number, seed: number): { scene: SceneGraph; depth: DepthMap } {
+  const random = seeded(seed);
+  const data = new Float32Array(width * height);
+  for (let v = 0; v < height; v++) {
+    const z = v > height / 2 ? 2 + (8 * (height - v)) / height : 10;
+    data.fill(z, v * width, (v + 1) * width);
+  }
+  const objects: SceneObject[] = [];
+  for (let i = 0; i < OBJECTS; i++) {
+    const w = Math.max(4, Math.round(width * (0.05 + 0.35 * random())));
+    const h = Math.max(4, Math.round(height * (0.05 + 0.35 * random())));
+    const x1 = Math.floor(random() * (width - w));
+    const y1 = Math.floor(random() * (height - h));
+    const z = 1 + 8 * random();
+    const tilt = (random() - 0.5) * 0.01;
+    for (let v = y1; v < y1 + h; v++) {
+      for (let u = x1; u < x1 + w; u++)
+        data[v * width + u] = z + tilt * (u - x1) + (random() < 0.02 ? NaN : 0);
+    }
+    const box: Box = [x1, y1, x1 + w, y1 + h];
+    objects.push({ key: `o${i}`, label: `object ${i}`, box });
+  }
+  return {
+    scene: { version: 1, image: { uri: `bench://${width}x${height}`, width, height }, objects },
+    depth: { width, height, data, unit: 'METERS' },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timeMs(f: () => void, warmup: number, runs: number): number {
+  for (let i = 0; i < warmup; i++) f();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    f();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(samples);
+}
+
+export interface SpatialBenchRow {
+  size: string;
+  objects: number;
+  maxPixelsPerObject: number;
+  /** Regions (shrunk boxes) and per-object statistics for all objects. */
+  statsMs: number;
+  relationsMs: number;
+  layersMs: number;
+  /** stats + relations + layers in one pass: the target is <= 5 ms at 518x518. */
+  totalMs: number;
+  /** buildSceneGraph end to end (adds validation and output assembly). */
+  buildMs: number;
+  relations: number;
+  layers: number;
+}
+
+export async function runSpatialBench(options: { runs?: number; warmup?: number } = {}): Promise<{
+  node: string;
+  runs: number;
+  rows: SpatialBenchRow[];
+}> {
+  const runs = options.runs ?? 200;
+  const warmup = options.warmup ?? 30;
+  const rows: SpatialBenchRow[] = [];
+  for (const [width, height] of SIZES) {
+    const { scene, depth } = syntheticScene(width, height, width * 31 + height);
+    const intrinsics = resolveIntrinsics({ width, height });
+    const measure = (): Object3d[] =>
+      scene.objects.map((o) =>
+        measureObject(
+          { key: o.key, box: o.box, region: regionFromBox(o.box, width, height) },
+          depth,
+          intrinsics,
+        ),
+      );
+    const objects3d = measure();
+    const ranges = objects3d.flatMap((o) => (o.range ? [{ key: o.key, range: o.range }] : []));
+    const statsMs = timeMs(measure, warmup, runs);
+    const relationsMs = timeMs(() => computeRelations(objects3d, DEFAULT_THRESHOLDS), warmup, runs);
+    const layersMs = timeMs(() => computeLayers(ranges), warmup, runs);
+    const totalMs = timeMs(
+      () => {
+        const measured = measure();
+        computeLayers(measured.flatMap((o) => (o.range ? [{ key: o.key, range: o.range }] : [])));
+        computeRelations(measured, DEFAULT_THRESHOLDS);
+      },
+      warmup,
+      runs,
+    );
+    const buildMs = timeMs(() => buildSceneGraph(scene, depth), warmup, runs);
+    const built = buildSceneGraph(scene, depth);
+    rows.push({
+      size: `${width}x${height}`,
+      objects: scene.objects.length,
+      maxPixelsPerObject: DEFAULT_MAX_PIXELS_PER_OBJECT,
+      statsMs,
+      relationsMs,
+      layersMs,
+      totalMs,
+      buildMs,
+      relations: built.relations?.length ?? 0,
+      layers: built.layers?.length ?? 0,
+    });
+  }
+  return { node: process.version, runs, rows };
+}
+
+function printTable(rows: SpatialBenchRow[]): void {
+  const f = (ms: number) => ms.toFixed(3).padStart(9);
+  console.log('size        objects   stats ms  relations ms  layers ms  total ms  build ms  relations');
+  for (const r of rows) {
+    console.log(
+      `${r.size.padEnd(12)}${String(r.objects).padStart(7)}${f(r.statsMs)}   ${f(r.relationsMs)}  ${f(r.layersMs)}${f(r.totalMs)} ${f(r.buildMs)}  ${String(r.relations).padStart(9)}`,
+    );
+  }
+}
+
+if (require.main === module) {
+  runSpatialBench()
+    .then((result) => {
+      console.log(
+        `spatial engine, ${result.rows[0]?.objects ?? 0} objects, median of ${result.runs} runs, node ${result.node}`,
+      );
+      printTable(result.rows);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,393 @@
+/**
+ * Geometric predicates (SPEC section 4) between every pair of objects. Camera frame: x right, y down,
+ * z forward; "above" means smaller y (image up).
+ *
+ * Principles:
+ * - Clear-cut only. A predicate is emitted when its deciding number is past its threshold
+ *   (thresholds.ts), never as a best guess: two objects whose depth ranges overlap heavily get no
+ *   in front of / behind at all, and left/right/above/below need a margin relative to the objects' sizes.
+ * - Both directions or none. Where a predicate has an inverse (predicateNames.INVERSE_PREDICATE) the
+ *   pair gets both relations, with the same score and evidence. Evidence keys name roles ("nearer",
+ *   "upper", "container"), not subject/object, so one evidence record reads right from either side.
+ * - Scores are in [0.5, 1]: 0.5 just past the threshold, rising with the margin until it saturates (at
+ *   a margin as large as the size the threshold is relative to). They rank, they are not probabilities.
+ * - Without depth for both objects, only left of / right of / above / below are decided, from the 2D
+ *   box centres with margins relative to box sizes. near / far need METRIC depth for both.
+ *
+ * In 3D each object is an axis-aligned box: centroid +- extent / 2 in x and y, its depth range in z
+ * (pairGeometry.ts), all stored on the SceneObject, so stored graphs re-derive the same relations.
+ */
+
+import type { Relation } from '../scenegraph/sceneGraph.types';
+import { covers } from './covers';
+import type { Object3d } from './object3d';
+import {
+  boxIntersectionArea,
+  gapLength,
+  marginScore,
+  overlapOfFirst,
+  overlapOfShorter,
+  Placed,
+  rangesIntersect,
+} from './pairGeometry';
+import { countInBox } from './pixelRegion';
+import type { CanonicalPredicate } from './predicateNames';
+import { INVERSE_PREDICATE } from './predicateNames';
+import type { Thresholds } from './thresholds';
+
+type Evidence = Record<string, number | string | boolean>;
+
+interface Finding {
+  subject: Placed;
+  predicate: CanonicalPredicate;
+  object: Placed;
+  score: number;
+  evidence: Evidence;
+}
+
+interface DepthOrder {
+  nearer: Placed;
+  farther: Placed;
+  score: number;
+  evidence: Evidence;
+}
+
+/** in front of / behind: separated ranges, or light overlap with medians apart by a margin of the span. */
+function depthOrder(a: Placed, b: Placed, t: Thresholds, span: number): DepthOrder | undefined {
+  const overlapRatio = overlapOfShorter(a.near, a.far, b.near, b.far);
+  if (overlapRatio > t.frontMaxOverlap) return undefined;
+  const [nearer, farther] = a.median <= b.median ? [a, b] : [b, a];
+  const medianDiff = farther.median - nearer.median;
+  const separated = nearer.far < farther.near;
+  if (!separated && !(medianDiff > t.frontMedianMargin * span)) return undefined;
+  return {
+    nearer,
+    farther,
+    score: marginScore(medianDiff, span / 2),
+    evidence: {
+      nearer: nearer.key,
+      farther: farther.key,
+      nearerNear: nearer.near,
+      nearerFar: nearer.far,
+      nearerMedian: nearer.median,
+      fartherNear: farther.near,
+      fartherFar: farther.far,
+      fartherMedian: farther.median,
+      gap: farther.near - nearer.far,
+      separated,
+      overlapRatio,
+      medianDiff,
+      depthSpan: span,
+      frontMaxOverlap: t.frontMaxOverlap,
+      frontMedianMargin: t.frontMedianMargin,
+    },
+  };
+}
+
+function coverFinding(outer: Placed, inner: Placed, t: Thresholds): Finding | undefined {
+  if (!covers([outer.near, outer.far], [inner.near, inner.far], t.coversTolerance)) return undefined;
+  const margin = Math.min(inner.near - outer.near, outer.far - inner.far) + t.coversTolerance;
+  return {
+    subject: outer,
+    predicate: 'covers',
+    object: inner,
+    score: marginScore(margin, (outer.far - outer.near) / 2),
+    evidence: {
+      outer: outer.key,
+      inner: inner.key,
+      outerNear: outer.near,
+      outerFar: outer.far,
+      innerNear: inner.near,
+      innerFar: inner.far,
+      coversTolerance: t.coversTolerance,
+    },
+  };
+}
+
+function lateral(a: Placed, b: Placed, t: Thresholds, use3d: boolean): Finding | undefined {
+  const ax = use3d ? a.x : a.boxCx;
+  const bx = use3d ? b.x : b.boxCx;
+  const meanWidth = use3d ? (a.w + b.w) / 2 : (a.boxW + b.boxW) / 2;
+  const threshold = t.lateralMargin * meanWidth;
+  const dx = Math.abs(bx - ax);
+  if (!(dx > threshold)) return undefined;
+  const [left, right] = ax < bx ? [a, b] : [b, a];
+  return {
+    subject: left,
+    predicate: 'left of',
+    object: right,
+    score: marginScore(dx - threshold, meanWidth),
+    evidence: {
+      mode: use3d ? '3d' : '2d',
+      left: left.key,
+      right: right.key,
+      leftX: Math.min(ax, bx),
+      rightX: Math.max(ax, bx),
+      dx,
+      meanWidth,
+      lateralMargin: t.lateralMargin,
+    },
+  };
+}
+
+function vertical(a: Placed, b: Placed, t: Thresholds, use3d: boolean): Finding | undefined {
+  const ay = use3d ? a.y : a.boxCy;
+  const by = use3d ? b.y : b.boxCy;
+  const meanHeight = use3d ? (a.h + b.h) / 2 : (a.boxH + b.boxH) / 2;
+  const threshold = t.verticalMargin * meanHeight;
+  const dy = Math.abs(by - ay);
+  if (!(dy > threshold)) return undefined;
+  const [upper, lower] = ay < by ? [a, b] : [b, a];
+  return {
+    subject: upper,
+    predicate: 'above',
+    object: lower,
+    score: marginScore(dy - threshold, meanHeight),
+    evidence: {
+      mode: use3d ? '3d' : '2d',
+      upper: upper.key,
+      lower: lower.key,
+      upperY: Math.min(ay, by),
+      lowerY: Math.max(ay, by),
+      dy,
+      meanHeight,
+      verticalMargin: t.verticalMargin,
+    },
+  };
+}
+
+/**
+ * on / over / in for the ordered pair (s, o); they exclude each other through the contact gap between
+ * s's bottom and o's top: within tolerance is on, clear above is over, sunk below o's top is in (an
+ * apple in a bowl, not a cup on a table, whose box is inside the table's box too).
+ */
+function support(s: Placed, o: Placed, t: Thresholds): Finding | undefined {
+  const meanHeight = (s.h + o.h) / 2;
+  const contactTolerance = t.contactMargin * meanHeight;
+  // > 0: s's bottom is above o's top (y grows downward).
+  const contactGap = o.loY - s.hiY;
+  const depthOverlap = rangesIntersect(s, o);
+  const horizontalOverlap = overlapOfFirst(s.loX, s.hiX, o.loX, o.hiX);
+  const common = {
+    contactGap,
+    contactTolerance,
+    horizontalOverlap,
+    contactMargin: t.contactMargin,
+    supportMinOverlap: t.supportMinOverlap,
+  };
+
+  if (depthOverlap && horizontalOverlap >= t.supportMinOverlap) {
+    if (s.y < o.y && Math.abs(contactGap) <= contactTolerance) {
+      return {
+        subject: s,
+        predicate: 'on',
+        object: o,
+        score: contactTolerance > 0 ? 1 - (0.5 * Math.abs(contactGap)) / contactTolerance : 1,
+        evidence: { top: s.key, support: o.key, topBottomY: s.hiY, supportTopY: o.loY, ...common },
+      };
+    }
+    const dy = o.y - s.y;
+    const aboveThreshold = t.verticalMargin * meanHeight;
+    if (dy > aboveThreshold && contactGap > contactTolerance) {
+      return {
+        subject: s,
+        predicate: 'over',
+        object: o,
+        score: marginScore(contactGap - contactTolerance, meanHeight),
+        evidence: { upper: s.key, lower: o.key, dy, verticalMargin: t.verticalMargin, ...common },
+      };
+    }
+  }
+
+  if (contactGap >= -contactTolerance) return undefined;
+  const insideFraction = s.mask
+    ? s.mask.pixelCount > 0
+      ? countInBox(s.mask, o.box) / s.mask.pixelCount
+      : 0
+    : boxIntersectionArea(s.box, o.box) / s.boxArea;
+  const areaRatio = s.boxArea / o.boxArea;
+  const depthTolerance = t.inDepthTolerance * (o.far - o.near);
+  const depthWithin = s.near >= o.near - depthTolerance && s.far <= o.far + depthTolerance;
+  if (insideFraction < t.inMinInside || areaRatio > t.inMaxAreaRatio || !depthWithin) return undefined;
+  return {
+    subject: s,
+    predicate: 'in',
+    object: o,
+    score: t.inMinInside < 1 ? 0.5 + (0.5 * (insideFraction - t.inMinInside)) / (1 - t.inMinInside) : 1,
+    evidence: {
+      inner: s.key,
+      container: o.key,
+      usedMask: s.mask !== undefined,
+      insideFraction,
+      areaRatio,
+      innerNear: s.near,
+      innerFar: s.far,
+      containerNear: o.near,
+      containerFar: o.far,
+      depthTolerance,
+      contactGap,
+      contactTolerance,
+      inMinInside: t.inMinInside,
+      inMaxAreaRatio: t.inMaxAreaRatio,
+      inDepthTolerance: t.inDepthTolerance,
+    },
+  };
+}
+
+function beside(a: Placed, b: Placed, t: Thresholds, span: number): Finding | undefined {
+  if (!rangesIntersect(a, b)) return undefined;
+  const medianDiff = Math.abs(a.median - b.median);
+  if (medianDiff > t.besideMaxMedianDiff * span) return undefined;
+  const verticalOverlap = overlapOfShorter(a.loY, a.hiY, b.loY, b.hiY);
+  if (verticalOverlap < t.besideMinVerticalOverlap) return undefined;
+  const horizontalOverlap = overlapOfShorter(a.loX, a.hiX, b.loX, b.hiX);
+  if (horizontalOverlap > t.besideMaxHorizontalOverlap) return undefined;
+  const meanWidth = (a.w + b.w) / 2;
+  const maxGap = t.besideMaxGap * meanWidth;
+  const horizontalGap = gapLength(a.loX, a.hiX, b.loX, b.hiX);
+  if (horizontalGap > maxGap) return undefined;
+  return {
+    subject: a,
+    predicate: 'beside',
+    object: b,
+    score: maxGap > 0 ? 1 - (0.5 * horizontalGap) / maxGap : 1,
+    evidence: {
+      medianDiff,
+      depthSpan: span,
+      verticalOverlap,
+      horizontalOverlap,
+      horizontalGap,
+      meanWidth,
+      besideMaxMedianDiff: t.besideMaxMedianDiff,
+      besideMinVerticalOverlap: t.besideMinVerticalOverlap,
+      besideMaxHorizontalOverlap: t.besideMaxHorizontalOverlap,
+      besideMaxGap: t.besideMaxGap,
+    },
+  };
+}
+
+/** occludes: the nearer object (clear-cut depth order) covers part of the farther one's box in 2D. */
+function occludes(order: DepthOrder, t: Thresholds): Finding | undefined {
+  const { nearer, farther } = order;
+  const covered = nearer.mask
+    ? countInBox(nearer.mask, farther.box)
+    : boxIntersectionArea(nearer.box, farther.box);
+  const coverage = covered / farther.boxArea;
+  if (!(coverage >= t.occludeMinOverlap) || coverage === 0) return undefined;
+  return {
+    subject: nearer,
+    predicate: 'occludes',
+    object: farther,
+    score: (order.score + marginScore(coverage - t.occludeMinOverlap, 1 - t.occludeMinOverlap)) / 2,
+    evidence: {
+      ...order.evidence,
+      usedMask: nearer.mask !== undefined,
+      coverage,
+      occludeMinOverlap: t.occludeMinOverlap,
+    },
+  };
+}
+
+/**
+ * near / far from the gap between the objects' 3D boxes (0 when they intersect). The boxes are the
+ * robust ones (centroid +- extent / 2, depth range), so the gap measures the distance between the bulk
+ * of the two point sets; the exact nearest-point distance would be decided by single stray edge pixels
+ * and cost O(n * m) per pair.
+ */
+function distance(a: Placed, b: Placed, t: Thresholds): Finding | undefined {
+  const gx = gapLength(a.loX, a.hiX, b.loX, b.hiX);
+  const gy = gapLength(a.loY, a.hiY, b.loY, b.hiY);
+  const gz = gapLength(a.near, a.far, b.near, b.far);
+  const gap = Math.hypot(gx, gy, gz);
+  const evidence = { distance: gap, nearDistance: t.nearDistance, farDistance: t.farDistance };
+  if (gap <= t.nearDistance) {
+    const score = t.nearDistance > 0 ? 1 - (0.5 * gap) / t.nearDistance : 1;
+    return { subject: a, predicate: 'near', object: b, score, evidence };
+  }
+  if (gap >= t.farDistance) {
+    return {
+      subject: a,
+      predicate: 'far',
+      object: b,
+      score: marginScore(gap - t.farDistance, t.farDistance),
+      evidence,
+    };
+  }
+  return undefined;
+}
+
+function emit(out: Relation[], f: Finding | undefined): void {
+  if (!f) return;
+  out.push({
+    subject: f.subject.key,
+    predicate: f.predicate,
+    object: f.object.key,
+    score: f.score,
+    source: 'GEOMETRY',
+    evidence: f.evidence,
+  });
+  const inverse = INVERSE_PREDICATE[f.predicate];
+  if (inverse) {
+    out.push({
+      subject: f.object.key,
+      predicate: inverse,
+      object: f.subject.key,
+      score: f.score,
+      source: 'GEOMETRY',
+      evidence: { ...f.evidence },
+    });
+  }
+}
+
+/** Nearest near bound to farthest far bound over the objects with depth: the scale of "a margin of the scene". */
+export function depthSpan(objects: readonly Object3d[]): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const o of objects) {
+    if (!o.range) continue;
+    lo = Math.min(lo, o.range[0]);
+    hi = Math.max(hi, o.range[1]);
+  }
+  return hi > lo ? hi - lo : 0;
+}
+
+/**
+ * All geometric relations among `objects`, pair by pair in input order (i < j), each rule in a fixed
+ * order, so the output is deterministic. Keys must be unique.
+ */
+export function computeRelations(objects: readonly Object3d[], thresholds: Thresholds): Relation[] {
+  const placed = objects.map((o) => new Placed(o));
+  const span = depthSpan(objects);
+  const out: Relation[] = [];
+  for (let i = 0; i < placed.length; i++) {
+    const a = placed[i];
+    for (let j = i + 1; j < placed.length; j++) {
+      const b = placed[j];
+      const use3d = a.has3d && b.has3d;
+      if (use3d) {
+        const order = depthOrder(a, b, thresholds, span);
+        if (order) {
+          emit(out, {
+            subject: order.nearer,
+            predicate: 'in front of',
+            object: order.farther,
+            score: order.score,
+            evidence: order.evidence,
+          });
+        }
+        emit(out, coverFinding(a, b, thresholds) ?? coverFinding(b, a, thresholds));
+        if (order) emit(out, occludes(order, thresholds));
+        emit(out, lateral(a, b, thresholds, true));
+        emit(out, vertical(a, b, thresholds, true));
+        emit(out, support(a, b, thresholds));
+        emit(out, support(b, a, thresholds));
+        emit(out, beside(a, b, thresholds, span));
+        if (a.metric && b.metric) emit(out, distance(a, b, thresholds));
+      } else {
+        emit(out, lateral(a, b, thresholds, false));
+        emit(out, vertical(a, b, thresholds, false));
+      }
+    }
+  }
+  return out;
+}

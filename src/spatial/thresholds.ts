@@ -1,0 +1,207 @@
+/**
+ * The one table of spatial thresholds. Every geometric predicate reads its cut-offs from here, every
+ * relation's evidence repeats the values it was decided with, and a build's provenance stores the whole
+ * resolved table, so a stored graph can be re-derived at query time with other numbers.
+ *
+ * Most thresholds are fractions of a size that belongs to the objects (their width, height, depth range)
+ * or to the scene (the depth span: nearest near bound to farthest far bound over all objects with depth).
+ * That keeps them meaningful for RELATIVE depth, whose scale is arbitrary. Only near/far are absolute,
+ * and they are applied only to METRIC depth.
+ */
+
+import { UserInputError } from '../errors/errors';
+
+interface ThresholdSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  /** What the number is a fraction or amount of; shown in errors and docs. */
+  readonly unit: string;
+  readonly description: string;
+}
+
+export const THRESHOLD_SPECS = {
+  coversTolerance: {
+    default: 0,
+    min: 0,
+    max: Number.MAX_VALUE,
+    unit: 'depth unit',
+    description:
+      "Algorithm 1 widening: A covers B iff a0 < b0 + t and a1 > b1 - t and A's range is longer than B's. " +
+      '0 is the paper exactly.',
+  },
+  frontMaxOverlap: {
+    default: 0.5,
+    min: 0,
+    max: 1,
+    unit: 'fraction of the shorter depth range',
+    description:
+      'Ranges that overlap by more than this never give in front of / behind: heavy overlap is not clear-cut.',
+  },
+  frontMedianMargin: {
+    default: 0.1,
+    min: 0,
+    max: 1,
+    unit: 'fraction of the scene depth span',
+    description:
+      'Overlapping (but not heavily) ranges give in front of / behind when their medians differ by more than this.',
+  },
+  lateralMargin: {
+    default: 0.5,
+    min: 0,
+    max: 100,
+    unit: 'fraction of the mean object width',
+    description: 'left of / right of: centroid x (or box centre x) must differ by more than this.',
+  },
+  verticalMargin: {
+    default: 0.5,
+    min: 0,
+    max: 100,
+    unit: 'fraction of the mean object height',
+    description: 'above / below and over: centroid y (or box centre y) must differ by more than this.',
+  },
+  contactMargin: {
+    default: 0.2,
+    min: 0,
+    max: 100,
+    unit: 'fraction of the mean object height',
+    description:
+      "on: A's bottom within this of B's top; over: A's bottom above B's top by more than this; " +
+      "in: A's bottom below B's top by more than this.",
+  },
+  supportMinOverlap: {
+    default: 0.5,
+    min: 0,
+    max: 1,
+    unit: "fraction of A's width",
+    description: 'on / over: horizontal overlap of A with B must be at least this.',
+  },
+  inMinInside: {
+    default: 0.9,
+    min: 0,
+    max: 1,
+    unit: "fraction of A's mask (or box) area",
+    description: "in: at least this much of A must lie inside B's box.",
+  },
+  inMaxAreaRatio: {
+    default: 0.8,
+    min: 0,
+    max: 1,
+    unit: "A's box area / B's box area",
+    description: 'in: A must be this much smaller than B, so near-duplicate boxes are not "in" each other.',
+  },
+  inDepthTolerance: {
+    default: 0.1,
+    min: 0,
+    max: 100,
+    unit: "fraction of B's depth range length",
+    description: "in: A's depth range may stick out of B's by this much at either end.",
+  },
+  besideMaxMedianDiff: {
+    default: 0.1,
+    min: 0,
+    max: 1,
+    unit: 'fraction of the scene depth span',
+    description: 'beside: depth ranges overlap and medians differ by at most this.',
+  },
+  besideMaxGap: {
+    default: 0.5,
+    min: 0,
+    max: 100,
+    unit: 'fraction of the mean object width',
+    description: 'beside: horizontal gap between the objects at most this.',
+  },
+  besideMinVerticalOverlap: {
+    default: 0.3,
+    min: 0,
+    max: 1,
+    unit: 'fraction of the shorter object height',
+    description: 'beside: vertical overlap at least this.',
+  },
+  besideMaxHorizontalOverlap: {
+    default: 0.3,
+    min: 0,
+    max: 1,
+    unit: 'fraction of the narrower object width',
+    description: 'beside: horizontal overlap at most this (more overlap means one is in front of the other).',
+  },
+  occludeMinOverlap: {
+    default: 0.05,
+    min: 0,
+    max: 1,
+    unit: "fraction of B's box area",
+    description: "occludes: A (its mask, else its box) must cover at least this much of B's box.",
+  },
+  nearDistance: {
+    default: 1,
+    min: 0,
+    max: Number.MAX_VALUE,
+    unit: 'meters',
+    description: 'near: 3D gap between the objects at most this (metric depth only).',
+  },
+  farDistance: {
+    default: 3,
+    min: 0,
+    max: Number.MAX_VALUE,
+    unit: 'meters',
+    description: 'far: 3D gap between the objects at least this (metric depth only).',
+  },
+} as const satisfies Record<string, ThresholdSpec>;
+
+export type ThresholdName = keyof typeof THRESHOLD_SPECS;
+export type Thresholds = Readonly<Record<ThresholdName, number>>;
+
+const THRESHOLD_NAMES = Object.keys(THRESHOLD_SPECS) as ThresholdName[];
+
+export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze(
+  Object.fromEntries(THRESHOLD_NAMES.map((name) => [name, THRESHOLD_SPECS[name].default])) as Record<
+    ThresholdName,
+    number
+  >,
+);
+
+function isThresholdName(name: string): name is ThresholdName {
+  return Object.prototype.hasOwnProperty.call(THRESHOLD_SPECS, name);
+}
+
+/**
+ * Defaults overlaid with `overrides`. Unknown names and numbers outside a threshold's range are refused
+ * rather than ignored: a typo in a threshold name would otherwise silently run with the default.
+ */
+export function resolveThresholds(
+  overrides?: Readonly<Record<string, unknown>>,
+  path = 'thresholds',
+): Thresholds {
+  if (overrides === undefined) return DEFAULT_THRESHOLDS;
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new UserInputError('must be an object of threshold names to numbers', path);
+  }
+  const resolved: Record<ThresholdName, number> = { ...DEFAULT_THRESHOLDS };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!isThresholdName(name)) {
+      throw new UserInputError(
+        `unknown threshold; known thresholds are ${THRESHOLD_NAMES.join(', ')}`,
+        `${path}.${name}`,
+      );
+    }
+    const spec: ThresholdSpec = THRESHOLD_SPECS[name];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new UserInputError(`must be a finite number (${spec.unit})`, `${path}.${name}`);
+    }
+    if (value < spec.min || value > spec.max) {
+      throw new UserInputError(
+        `must be between ${spec.min} and ${spec.max} (${spec.unit}); got ${value}`,
+        `${path}.${name}`,
+      );
+    }
+    resolved[name] = value;
+  }
+  if (resolved.nearDistance >= resolved.farDistance) {
+    throw new UserInputError(
+      `must be greater than nearDistance (${resolved.nearDistance}); got ${resolved.farDistance}`,
+      `${path}.farDistance`,
+    );
+  }
+  return Object.freeze(resolved);
+}
