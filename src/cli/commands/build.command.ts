@@ -46,18 +46,37 @@ async function readJson(file: string, field: string): Promise<unknown> {
 export function registerBuildCommand(program: Command): void {
   program
     .command('build')
-    .description('Build a scene graph: per-object depth, layers and spatial relations from a scene and its depth map')
+    .description(
+      'Build a scene graph: per-object depth, layers and spatial relations from a scene and its depth map',
+    )
     .requiredOption('--input <scene.json>', 'scene-graph JSON v1 (objects with boxes or masks)')
-    .option('--depth <file>', 'depth map (.npy float32/float64/uint16, or 16-bit PNG); default: the scene\'s "depth" entry')
-    .option('--depth-unit <unit>', 'meters | relative (larger = farther) | inverse (larger = nearer, Depth Anything)')
+    .option(
+      '--depth <file>',
+      'depth map (.npy float32/float64/uint16, or 16-bit PNG); default: the scene\'s "depth" entry',
+    )
+    .option(
+      '--depth-unit <unit>',
+      'meters | relative (larger = farther) | inverse (larger = nearer, Depth Anything)',
+    )
     .option('--depth-scale <s>', 'multiplier for raw values (e.g. 0.001 for millimetre PNGs)')
-    .option('--intrinsics <fx,fy,cx,cy>', 'camera intrinsics in pixels (default: the scene\'s, EXIF, or a 60 degree FOV prior)')
-    .option('--thresholds <json>', 'overrides of the spatial threshold table, e.g. \'{"frontMaxOverlap":0.3}\'')
+    .option(
+      '--intrinsics <fx,fy,cx,cy>',
+      "camera intrinsics in pixels (default: the scene's, EXIF, or a 60 degree FOV prior)",
+    )
+    .option(
+      '--thresholds <json>',
+      'overrides of the spatial threshold table, e.g. \'{"frontMaxOverlap":0.3}\'',
+    )
     .option('--out <graph.json>', 'write here instead of stdout')
     .action(async (opts: BuildCliOptions) => {
-      const scene = (await readJson(opts.input, '--input')) as { depth?: { uri: string; unit: DepthInputUnit; scale?: number } };
+      const scene = (await readJson(opts.input, '--input')) as {
+        depth?: { uri: string; unit: DepthInputUnit; scale?: number };
+      };
       if (opts.depthUnit !== undefined && !UNITS.includes(opts.depthUnit as DepthInputUnit)) {
-        throw new UserInputError(`must be one of ${UNITS.join(', ')}; got "${opts.depthUnit}"`, '--depth-unit');
+        throw new UserInputError(
+          `must be one of ${UNITS.join(', ')}; got "${opts.depthUnit}"`,
+          '--depth-unit',
+        );
       }
       let scale: number | undefined;
       if (opts.depthScale !== undefined) {
@@ -77,11 +96,14 @@ export function registerBuildCommand(program: Command): void {
       const intrinsics = opts.intrinsics === undefined ? undefined : parseIntrinsics(opts.intrinsics);
 
       const declared = typeof scene === 'object' && scene !== null ? scene.depth : undefined;
-      const depthFile = opts.depth ?? (declared ? path.resolve(path.dirname(opts.input), declared.uri) : undefined);
+      const depthFile =
+        opts.depth ?? (declared ? path.resolve(path.dirname(opts.input), declared.uri) : undefined);
       let depthMap;
       if (depthFile) {
-        const unit = (opts.depthUnit as DepthInputUnit | undefined) ?? (opts.depth ? undefined : declared?.unit);
-        if (!unit) throw new UserInputError('is required with --depth (meters, relative or inverse)', '--depth-unit');
+        const unit =
+          (opts.depthUnit as DepthInputUnit | undefined) ?? (opts.depth ? undefined : declared?.unit);
+        if (!unit)
+          throw new UserInputError('is required with --depth (meters, relative or inverse)', '--depth-unit');
         const raw = await readDepthFile(depthFile, {
           unit,
           scale: scale ?? (opts.depth ? undefined : declared?.scale),
@@ -89,7 +111,10 @@ export function registerBuildCommand(program: Command): void {
         });
         depthMap = toDepthMap(raw.data, raw.width, raw.height, { unit: raw.unit });
       } else if (opts.depthUnit !== undefined || opts.depthScale !== undefined) {
-        throw new UserInputError('needs --depth (or a "depth" entry in the scene)', opts.depthUnit ? '--depth-unit' : '--depth-scale');
+        throw new UserInputError(
+          'needs --depth (or a "depth" entry in the scene)',
+          opts.depthUnit ? '--depth-unit' : '--depth-scale',
+        );
       }
       const graph = buildSceneGraph(scene as never, depthMap, { intrinsics, thresholds });
       const text = prettyJson(graph);

@@ -28,6 +28,24 @@ function parseThresholds(text: string | undefined): Record<string, unknown> | un
   }
 }
 
+/**
+ * Scene files name their image and depth map relative to themselves (`image.png`); stored graphs must
+ * point at the files wherever the command was run from, so relative paths become absolute.
+ */
+function absolutiseUris(input: unknown, dir: string): void {
+  const scene = input as { image?: { uri?: unknown }; depth?: { uri?: unknown } };
+  for (const ref of [scene.image, scene.depth]) {
+    if (
+      ref &&
+      typeof ref.uri === 'string' &&
+      !/^[a-z][a-z0-9+.-]*:/i.test(ref.uri) &&
+      !path.isAbsolute(ref.uri)
+    ) {
+      ref.uri = path.resolve(dir, ref.uri);
+    }
+  }
+}
+
 export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')
@@ -88,6 +106,7 @@ export function registerIngestCommand(program: Command): void {
             if (input === undefined) {
               skipped++;
             } else {
+              absolutiseUris(input, path.dirname(file));
               const scene = await prepareScene(input, {
                 roots: [sceneRoot, ...config.ingestRoots],
                 baseDir: path.dirname(file),
@@ -101,7 +120,10 @@ export function registerIngestCommand(program: Command): void {
             failures.push(`${path.relative(process.cwd(), file)}: ${err.message}`);
           }
           const secs = Number(process.hrtime.bigint() - started) / 1e9;
-          bar.increment(1, { rate: (done / Math.max(secs, 1e-9)).toFixed(1), failed: failures.length });
+          bar.increment(1, {
+            rate: ((done + pending.length) / Math.max(secs, 1e-9)).toFixed(1),
+            failed: failures.length,
+          });
         }
         await flush();
       } finally {

@@ -22,23 +22,34 @@ export function registerSynthCommand(program: Command): void {
     .option('--count <n>', 'number of scenes, seeds seed..seed+n-1, written to DIR/scene-<seed>/', '1')
     .option('--width <px>', 'image width', '640')
     .option('--height <px>', 'image height', '480')
-    .action(async (opts: { out: string; seed: string; objects: string; count: string; width: string; height: string }) => {
-      const seed = intOption(opts.seed, '--seed');
-      const objects = intOption(opts.objects, '--objects');
-      const count = intOption(opts.count, '--count');
-      if (count < 1 || count > 100000) throw new UserInputError('must be from 1 to 100000', '--count');
-      const width = intOption(opts.width, '--width');
-      const height = intOption(opts.height, '--height');
-      const started = Date.now();
-      for (let i = 0; i < count; i++) {
-        const s = seed + i;
-        const dir = count === 1 ? opts.out : path.join(opts.out, `scene-${String(s).padStart(6, '0')}`);
-        await writeSceneFolder(await generateScene({ seed: s, objects, width, height }), dir);
-        if (count > 1 && ((i + 1) % 50 === 0 || i + 1 === count)) {
-          process.stderr.write(`synth: ${i + 1}/${count} scenes\n`);
+    .action(
+      async (opts: {
+        out: string;
+        seed: string;
+        objects: string;
+        count: string;
+        width: string;
+        height: string;
+      }) => {
+        const seed = intOption(opts.seed, '--seed');
+        const objects = intOption(opts.objects, '--objects');
+        const count = intOption(opts.count, '--count');
+        if (count < 1 || count > 100000) throw new UserInputError('must be from 1 to 100000', '--count');
+        const width = intOption(opts.width, '--width');
+        const height = intOption(opts.height, '--height');
+        const started = Date.now();
+        for (let i = 0; i < count; i++) {
+          const s = seed + i;
+          const dir = count === 1 ? opts.out : path.join(opts.out, `scene-${String(s).padStart(6, '0')}`);
+          await writeSceneFolder(await generateScene({ seed: s, objects, width, height }), dir);
+          if (count > 1 && ((i + 1) % 50 === 0 || i + 1 === count)) {
+            process.stderr.write(`synth: ${i + 1}/${count} scenes\n`);
+          }
         }
-      }
-      const secs = (Date.now() - started) / 1000;
-      process.stdout.write(`wrote ${count} scene${count === 1 ? '' : 's'} to ${opts.out} in ${secs.toFixed(1)} s\n`);
-    });
+        const secs = (Date.now() - started) / 1000;
+        process.stdout.write(
+          `wrote ${count} scene${count === 1 ? '' : 's'} to ${opts.out} in ${secs.toFixed(1)} s\n`,
+        );
+      },
+    );
 }
