@@ -19,7 +19,7 @@ if [[ -z "${NEO4J_URI:-}" ]]; then
   export NEO4J_BOLT_PORT="${TEST_BOLT_PORT:-7688}"
   echo "==> starting the test Neo4j (data in $DATA_DIR, Bolt port $NEO4J_BOLT_PORT)"
   "${cli[@]}" db start
-  trap 'echo "==> stopping the test Neo4j"; "${cli[@]}" db stop || true' EXIT
+  trap 'echo "==> stopping the test Neo4j"; NEO4J_URI= "${cli[@]}" db stop || true' EXIT
   export NEO4J_URI="bolt://127.0.0.1:$NEO4J_BOLT_PORT"
   NEO4J_PASSWORD="$(node -p "require('./$DATA_DIR/neo4j/credentials.json').password")"
   export NEO4J_PASSWORD
