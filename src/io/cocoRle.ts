@@ -1,5 +1,6 @@
 import { UserInputError } from '../errors/errors';
 import type { CocoRle } from '../scenegraph/sceneGraph.types';
+import { decodeRleCounts } from '../spatial/mask';
 
 /**
  * COCO run-length encoding, byte-compatible with pycocotools: pixels are walked in column-major
@@ -130,30 +131,9 @@ export function rleCountsToString(counts: readonly number[]): string {
   return s;
 }
 
-/** pycocotools `rleFrString`. */
+/** pycocotools `rleFrString`; one decoder for the project, the spatial engine's. */
 export function rleCountsFromString(s: string, field = 'mask'): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      if (p >= s.length)
-        throw new UserInputError('compressed counts string ends mid-value', `${field}.counts`);
-      const c = s.charCodeAt(p) - 48;
-      if (c < 0 || c > 63)
-        throw new UserInputError(`invalid character in compressed counts at ${p}`, `${field}.counts`);
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x -= 2 ** (5 * k); // sign-extend
-    }
-    if (counts.length > 2) x += counts[counts.length - 2];
-    counts.push(x);
-  }
-  return counts;
+  return decodeRleCounts(s, `${field}.counts`);
 }
 
 function checkSize(length: number, width: number, height: number): void {

@@ -82,8 +82,8 @@ describe('compressed counts strings', () => {
   });
 
   it('reject strings that end mid-value or hold invalid characters', () => {
-    expect(() => rleCountsFromString('P')).toThrow(/ends mid-value/); // 'P' = 48 + 32: "more follows"
-    expect(() => rleCountsFromString('1 2')).toThrow(/invalid character/);
+    expect(() => rleCountsFromString('P')).toThrow(/ends in the middle of a count/); // 'P' = 48 + 32: "more follows"
+    expect(() => rleCountsFromString('1 2')).toThrow(/is not valid in a compressed RLE string/);
   });
 });
 
