@@ -28,7 +28,7 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   MODEL_DIR: z.string().min(1).optional(),
   MAX_QUERY_DEPTH: positiveInt.default(8),
-  MAX_QUERY_COST: positiveInt.default(20000),
+  MAX_QUERY_COST: positiveInt.default(50000),
   MAX_ALIASES: positiveInt.default(30),
   INGEST_ROOTS: z.string().optional(),
   MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
@@ -72,7 +72,8 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Where the local Neo4j and other state live. Default `.data` (relative to the working directory).',
   MODEL_DIR: 'Cache of ONNX models. Default `DATA_DIR/models`.',
   MAX_QUERY_DEPTH: 'Deepest GraphQL selection accepted. Default `8`.',
-  MAX_QUERY_COST: 'Largest estimated GraphQL query cost accepted. Default `20000`.',
+  MAX_QUERY_COST:
+    'Largest estimated GraphQL query cost accepted (fields multiplied by page and list sizes). Default `50000`.',
   MAX_ALIASES: 'Most aliases in one GraphQL operation. Default `30`.',
   INGEST_ROOTS:
     'Colon-separated folders the API may read local files from (depth maps). Default: `DATA_DIR` and the working directory.',

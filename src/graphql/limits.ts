@@ -3,6 +3,13 @@ import {
   ASTVisitor,
   FieldNode,
   FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLNamedType,
+  GraphQLSchema,
+  isInterfaceType,
+  isListType,
+  isObjectType,
   GraphQLError,
   Kind,
   OperationDefinitionNode,
@@ -99,12 +106,18 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   return [depthRule(limits.maxQueryDepth), aliasRule(limits.maxAliases)];
 }
 
+/** Size assumed for a list field without `first` (an image's objects, an object's relations). */
+export const ASSUMED_LIST_SIZE = 10;
+
 /**
- * Estimated cost: each field costs 1, and everything below a field that takes `first` is multiplied
- * by that page size (DEFAULT_PAGE_SIZE when absent on a connection). An upper bound of the nodes a
- * response can hold, which is what a caller could make the server load.
+ * Estimated cost: an upper bound of the nodes a response can hold, which is what a caller can make
+ * the server load. Each field costs 1; everything below a field that takes `first` is multiplied by
+ * that page size (DEFAULT_PAGE_SIZE when omitted), and everything below any other list field by
+ * ASSUMED_LIST_SIZE. A connection's `edges` list is already bounded by its `first`.
  */
 export function estimateCost(
+  schema: GraphQLSchema,
+  parent: GraphQLNamedType,
   set: SelectionSetNode | undefined,
   variables: Record<string, unknown>,
   fragments: Map<string, FragmentDefinitionNode>,
@@ -115,19 +128,36 @@ export function estimateCost(
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
       if (sel.name.value.startsWith('__')) continue;
+      const field =
+        isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[sel.name.value] : undefined;
+      const type = field ? getNullableType(field.type) : undefined;
       const firstArg = sel.arguments?.find((a) => a.name.value === 'first');
       let multiplier = 1;
       if (firstArg) {
         const v = valueFromASTUntyped(firstArg.value, variables);
         multiplier = typeof v === 'number' && v > 0 ? v : DEFAULT_PAGE_SIZE;
+      } else if (field?.args.some((a) => a.name === 'first')) {
+        multiplier = DEFAULT_PAGE_SIZE;
+      } else if (type && isListType(type) && sel.name.value !== 'edges') {
+        multiplier = ASSUMED_LIST_SIZE;
       }
-      cost += 1 + multiplier * estimateCost(sel.selectionSet, variables, fragments, seen);
+      const child = type ? getNamedType(type) : parent;
+      cost += 1 + multiplier * estimateCost(schema, child, sel.selectionSet, variables, fragments, seen);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      cost += estimateCost(sel.selectionSet, variables, fragments, seen);
+      const on = sel.typeCondition ? (schema.getType(sel.typeCondition.name.value) ?? parent) : parent;
+      cost += estimateCost(schema, on, sel.selectionSet, variables, fragments, seen);
     } else {
       const frag = fragments.get(sel.name.value);
       if (frag && !seen.has(sel.name.value)) {
-        cost += estimateCost(frag.selectionSet, variables, fragments, new Set(seen).add(sel.name.value));
+        const on = schema.getType(frag.typeCondition.name.value) ?? parent;
+        cost += estimateCost(
+          schema,
+          on,
+          frag.selectionSet,
+          variables,
+          fragments,
+          new Set(seen).add(sel.name.value),
+        );
       }
     }
   }
@@ -138,13 +168,15 @@ export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
+        async didResolveOperation({ document, operation, request, schema }) {
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const def of document.definitions) {
             if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
           }
           if (!operation) return;
-          const cost = estimateCost(operation.selectionSet, request.variables ?? {}, fragments);
+          const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+          if (!root) return;
+          const cost = estimateCost(schema, root, operation.selectionSet, request.variables ?? {}, fragments);
           if (cost > maxCost) {
             throw limitError(
               `Query cost ${cost} exceeds the limit of ${maxCost} (MAX_QUERY_COST)`,

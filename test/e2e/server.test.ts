@@ -28,10 +28,10 @@ describe('service over HTTP (real Neo4j)', () => {
     });
   });
 
-  it('rejects queries over the depth and alias limits with typed errors', async () => {
-    const strict = await startTestService({ MAX_QUERY_DEPTH: '1', MAX_ALIASES: '1' });
+  it('rejects queries over the depth, alias and cost limits with typed errors', async () => {
+    const strict = await startTestService({ MAX_QUERY_DEPTH: '4', MAX_ALIASES: '1', MAX_QUERY_COST: '100' });
     try {
-      const deep = await gql(strict, '{ serverInfo { version } }');
+      const deep = await gql(strict, '{ images { edges { node { objects { id } } } } }');
       expect(deep.status).toBe(400);
       expect(deep.body.errors?.[0].extensions).toEqual({
         code: 'GRAPHQL_VALIDATION_FAILED',
@@ -39,6 +39,12 @@ describe('service over HTTP (real Neo4j)', () => {
       });
       const aliases = await gql(strict, '{ a: __typename b: __typename }');
       expect(aliases.body.errors?.[0].extensions?.reason).toBe('TOO_MANY_ALIASES');
+      const costly = await gql(strict, '{ images(first: 50) { edges { node { id } } } }');
+      expect(costly.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COSTLY');
+      expect(costly.body.errors?.[0].message).toMatch(/cost 151 exceeds the limit of 100/);
+      expect(
+        (await gql(strict, '{ images(first: 5) { edges { node { id } } } }')).body.errors,
+      ).toBeUndefined();
     } finally {
       await strict.stop();
     }

@@ -1,9 +1,15 @@
 import { buildSchema, FragmentDefinitionNode, Kind, OperationDefinitionNode, parse, validate } from 'graphql';
-import { estimateCost, queryLimitRules } from '../../../src/graphql/limits';
+import {
+  ASSUMED_LIST_SIZE,
+  DEFAULT_PAGE_SIZE,
+  estimateCost,
+  queryLimitRules,
+} from '../../../src/graphql/limits';
 
 const schema = buildSchema(`
   type Query { images(first: Int): [Image!]! }
-  type Image { id: ID! objects(first: Int): [Obj!]! }
+  type Image { id: ID! objects(first: Int): [Obj!]! layers: [Layer!]! }
+  type Layer { index: Int! members: [Obj!]! }
   type Obj { id: ID! label: String! image: Image! }
 `);
 const rules = queryLimitRules({ maxQueryDepth: 3, maxAliases: 2, maxQueryCost: 100 });
@@ -16,7 +22,7 @@ function cost(query: string, variables: Record<string, unknown> = {}): number {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     if (d.kind === Kind.OPERATION_DEFINITION) op = d;
   }
-  return estimateCost(op!.selectionSet, variables, fragments);
+  return estimateCost(schema, schema.getQueryType()!, op!.selectionSet, variables, fragments);
 }
 
 describe('query limits', () => {
@@ -28,7 +34,9 @@ describe('query limits', () => {
     const deep = '{ images { objects { image { id } } } }';
     expect(validate(schema, parse(deep), rules).map((e) => e.extensions.code)).toEqual(['QUERY_TOO_DEEP']);
     const viaFragment = '{ images { ...F } } fragment F on Image { objects { image { id } } }';
-    expect(validate(schema, parse(viaFragment), rules).map((e) => e.extensions.code)).toEqual(['QUERY_TOO_DEEP']);
+    expect(validate(schema, parse(viaFragment), rules).map((e) => e.extensions.code)).toEqual([
+      'QUERY_TOO_DEEP',
+    ]);
   });
 
   it('rejects too many aliases', () => {
@@ -41,6 +49,15 @@ describe('query limits', () => {
     expect(cost('query($n: Int) { images(first: $n) { objects(first: 5) { id label } } }', { n: 4 })).toBe(
       1 + 4 * (1 + 5 * 2),
     );
-    expect(cost('{ images { id } }')).toBe(2);
+    expect(cost('{ images { id } }')).toBe(1 + DEFAULT_PAGE_SIZE * 1);
+  });
+
+  it('assumes a size for list fields without first, also through fragments', () => {
+    expect(cost('{ images(first: 2) { layers { members { id } } } }')).toBe(
+      1 + 2 * (1 + ASSUMED_LIST_SIZE * (1 + ASSUMED_LIST_SIZE * 1)),
+    );
+    expect(cost('{ images(first: 2) { ...L } } fragment L on Image { layers { index } }')).toBe(
+      1 + 2 * (1 + ASSUMED_LIST_SIZE * 1),
+    );
   });
 });
