@@ -8,6 +8,7 @@ import { registerDbCommands } from './commands/db.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerSynthCommand } from './commands/synth.command';
+import { registerTextCommand } from './commands/text.command';
 
 /**
  * Exit codes: 0 success, 1 unexpected failure, 2 bad input or usage, 3 environment / configuration /
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerIngestCommand(program);
   registerSynthCommand(program);
   registerBuildCommand(program);
+  registerTextCommand(program);
   return program;
 }
 

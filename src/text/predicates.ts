@@ -70,6 +70,11 @@ export function predicateLead(predicate: string): string {
   return FINITE_VERBS.has(first) ? '' : 'is ';
 }
 
+/** How a canonical predicate reads in a sentence ("far" alone is not English between two nouns). */
+export function spokenPredicate(predicate: string): string {
+  return predicate === 'far' ? 'far from' : predicate;
+}
+
 /** The predicate as an adverbial phrase, without the copula: "to the left of", "behind". */
 export function positionPhrase(predicate: string): string {
   const lead = predicateLead(predicate);

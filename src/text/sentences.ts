@@ -6,7 +6,15 @@
 import type { Relation } from '../scenegraph/sceneGraph.types';
 import { renderRelation } from './grounded';
 import { capitalize, type Mentions } from './mentions';
-import { axisOf, COVERED_BY, COVERS, OCCLUDED_BY, OCCLUDES, predicateLead } from './predicates';
+import {
+  axisOf,
+  COVERED_BY,
+  COVERS,
+  OCCLUDED_BY,
+  OCCLUDES,
+  predicateLead,
+  spokenPredicate,
+} from './predicates';
 
 /**
  * "the cup is on the table"; grounded: "the <ref>cup</ref><box>..</box> is <pred>on</pred><box>..</box>
@@ -23,7 +31,7 @@ export function relationClause(relation: Relation, mentions: Mentions, grounded:
         [mentions.grounded(relation.subject)],
         [mentions.grounded(relation.object)],
       )
-    : relation.predicate;
+    : spokenPredicate(relation.predicate);
   return `${subject} ${predicateLead(relation.predicate)}${predicate} ${object}`;
 }
 
