@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UserInputError } from '../errors/errors';
 import { readDepthFile } from '../io/depthFile';
+import { readExifFocalLength, type ExifFocalLength } from '../io/exif';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
 import { toDepthMap, type DepthMap } from '../spatial/depthMap';
 import { buildSceneGraph, SPATIAL_ENGINE } from '../spatial/engine';
@@ -61,10 +62,20 @@ export function isBuilt(scene: SceneGraph): boolean {
   return scene.provenance?.engine === SPATIAL_ENGINE;
 }
 
+/** The image's recorded focal length, when the image is a readable local file inside the roots. */
+async function loadExif(scene: SceneGraph, opts: PrepareOptions): Promise<ExifFocalLength | undefined> {
+  try {
+    return await readExifFocalLength(resolveLocalPath(scene.image.uri, opts, 'image.uri'));
+  } catch {
+    return undefined; // a remote or out-of-root image is fine: it is only referenced, never read
+  }
+}
+
 export async function prepareScene(input: unknown, opts: PrepareOptions): Promise<SceneGraph> {
   validateSceneInput(input);
   const scene = input;
   const depth = await loadDepthMap(scene, opts);
   if (!depth && isBuilt(scene)) return scene;
-  return buildSceneGraph(scene, depth, opts.build);
+  const exif = opts.build?.intrinsics ? undefined : await loadExif(scene, opts);
+  return buildSceneGraph(scene, depth, { ...opts.build, exif });
 }

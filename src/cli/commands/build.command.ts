@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { UserInputError } from '../../errors/errors';
 import { readDepthFile } from '../../io/depthFile';
+import { readExifFocalLength } from '../../io/exif';
 import { prettyJson } from '../../io/prettyJson';
 import type { DepthInputUnit, Intrinsics } from '../../scenegraph/sceneGraph.types';
 import { toDepthMap } from '../../spatial/depthMap';
@@ -116,7 +117,13 @@ export function registerBuildCommand(program: Command): void {
           opts.depthUnit ? '--depth-unit' : '--depth-scale',
         );
       }
-      const graph = buildSceneGraph(scene as never, depthMap, { intrinsics, thresholds });
+      // Without given intrinsics the engine may use the focal length the camera recorded in the image.
+      const imageUri = (scene as { image?: { uri?: unknown } }).image?.uri;
+      const exif =
+        intrinsics === undefined && typeof imageUri === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(imageUri)
+          ? await readExifFocalLength(path.resolve(path.dirname(opts.input), imageUri))
+          : undefined;
+      const graph = buildSceneGraph(scene as never, depthMap, { intrinsics, thresholds, exif });
       const text = prettyJson(graph);
       if (opts.out) {
         await fs.writeFile(opts.out, text);
