@@ -76,7 +76,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Largest estimated GraphQL query cost accepted (fields multiplied by page and list sizes). Default `50000`.',
   MAX_ALIASES: 'Most aliases in one GraphQL operation. Default `30`.',
   INGEST_ROOTS:
-    'Colon-separated folders the API may read local files from (depth maps). Default: `DATA_DIR` and the working directory.',
+    'Colon-separated folders from which the GraphQL API may read local files (depth maps, images for EXIF). Default: `DATA_DIR/inputs`. The CLI reads the files it is given.',
   MAX_UPLOAD_BYTES: 'Largest accepted HTTP request body in bytes. Default `20971520` (20 MiB).',
 };
 
@@ -132,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ? c.INGEST_ROOTS.split(':')
           .filter(Boolean)
           .map((p) => path.resolve(cwd, p))
-      : [dataDir, cwd],
+      : // Not DATA_DIR itself: it holds the local Neo4j's credentials.
+        [path.join(dataDir, 'inputs')],
   };
 }

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/srv/app/.data');
     expect(c.modelDir).toBe('/srv/app/.data/models');
     expect(c.isProduction).toBe(false);
+    expect(c.ingestRoots).toEqual(['/srv/app/.data/inputs']);
+    expect(loadConfig({ INGEST_ROOTS: 'a:/b' }, '/srv').ingestRoots).toEqual(['/srv/a', '/b']);
   });
 
   it('treats empty strings as unset', () => {
@@ -54,7 +56,10 @@ describe('loadConfig', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { image?: string; environment?: Record<string, string>; ports?: string[]; depends_on?: unknown }>;
+    services: Record<
+      string,
+      { image?: string; environment?: Record<string, string>; ports?: string[]; depends_on?: unknown }
+    >;
   };
 
   it('runs Neo4j 5.26 Community and the app, the app waiting for a healthy Neo4j', () => {
@@ -73,6 +78,8 @@ describe('docker-compose.yml', () => {
     expect(c.neo4j.uri).toBe('bolt://neo4j:7687');
     expect(c.isProduction).toBe(true);
     expect(compose.services.app.ports).toContain(`127.0.0.1:${c.http.port}:${c.http.port}`);
-    expect(compose.services.neo4j.ports).toContain(`127.0.0.1:7687:${new URL(c.neo4j.uri!.replace('bolt', 'http')).port}`);
+    expect(compose.services.neo4j.ports).toContain(
+      `127.0.0.1:7687:${new URL(c.neo4j.uri!.replace('bolt', 'http')).port}`,
+    );
   });
 });
