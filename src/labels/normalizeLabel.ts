@@ -86,12 +86,7 @@ function singular(word: string): string {
 }
 
 export function normalizeLabel(raw: string): string {
-  const base = raw
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[_-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const base = raw.normalize('NFKC').toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (base in LABEL_SYNONYMS) return LABEL_SYNONYMS[base];
   const words = base.split(' ');
   const last = words[words.length - 1];

@@ -58,7 +58,7 @@ function depthOrder(a: Placed, b: Placed, t: Thresholds, span: number): DepthOrd
   if (overlapRatio > t.frontMaxOverlap) return undefined;
   const [nearer, farther] = a.median <= b.median ? [a, b] : [b, a];
   const medianDiff = farther.median - nearer.median;
-  const separated = nearer.far < farther.near;
+  const separated = farther.near - nearer.far > t.frontMinGap * farther.near;
   if (!separated && !(medianDiff > t.frontMedianMargin * span)) return undefined;
   return {
     nearer,
@@ -79,6 +79,7 @@ function depthOrder(a: Placed, b: Placed, t: Thresholds, span: number): DepthOrd
       medianDiff,
       depthSpan: span,
       frontMaxOverlap: t.frontMaxOverlap,
+      frontMinGap: t.frontMinGap,
       frontMedianMargin: t.frontMedianMargin,
     },
   };

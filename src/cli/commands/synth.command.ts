@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UserInputError } from '../../errors/errors';
-import { generateScene } from '../../synth/generateScene';
+import { generateScene, SYNTH_LIMITS } from '../../synth/generateScene';
 import { writeSceneFolder } from '../../synth/sceneFolder';
 
-function intOption(value: string, name: string): number {
+function intOption(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new UserInputError(`must be an integer; got "${value}"`, name);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserInputError(`must be an integer from ${min} to ${max}; got "${value}"`, name);
+  }
   return n;
 }
 
@@ -18,7 +20,11 @@ export function registerSynthCommand(program: Command): void {
     )
     .requiredOption('--out <dir>', 'output folder (with --count, one sub-folder per scene)')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
-    .option('--objects <k>', 'objects per scene (2 to 100)', '10')
+    .option(
+      '--objects <k>',
+      `objects per scene (${SYNTH_LIMITS.minObjects} to ${SYNTH_LIMITS.maxObjects})`,
+      '10',
+    )
     .option('--count <n>', 'number of scenes, seeds seed..seed+n-1, written to DIR/scene-<seed>/', '1')
     .option('--width <px>', 'image width', '640')
     .option('--height <px>', 'image height', '480')
@@ -31,12 +37,16 @@ export function registerSynthCommand(program: Command): void {
         width: string;
         height: string;
       }) => {
-        const seed = intOption(opts.seed, '--seed');
-        const objects = intOption(opts.objects, '--objects');
-        const count = intOption(opts.count, '--count');
-        if (count < 1 || count > 100000) throw new UserInputError('must be from 1 to 100000', '--count');
-        const width = intOption(opts.width, '--width');
-        const height = intOption(opts.height, '--height');
+        const seed = intOption(opts.seed, '--seed', 0, Number.MAX_SAFE_INTEGER - 100000);
+        const objects = intOption(
+          opts.objects,
+          '--objects',
+          SYNTH_LIMITS.minObjects,
+          SYNTH_LIMITS.maxObjects,
+        );
+        const count = intOption(opts.count, '--count', 1, 100000);
+        const width = intOption(opts.width, '--width', SYNTH_LIMITS.minSide, SYNTH_LIMITS.maxSide);
+        const height = intOption(opts.height, '--height', SYNTH_LIMITS.minSide, SYNTH_LIMITS.maxSide);
         const started = Date.now();
         for (let i = 0; i < count; i++) {
           const s = seed + i;

@@ -77,6 +77,15 @@ describe('in front of / behind', () => {
     expect(has(rel, 'b', 'in front of', 'a')).toBe(false);
   });
 
+  it('needs a gap beyond frontMinGap of the depth for separated ranges to count', () => {
+    // Gap 0.05 at depth 6: under 2% of it, and the medians (5.5, 6.075) are not a tenth of the span apart.
+    const sliver = [obj('a', { z: [5, 6] }), obj('b', { z: [6.05, 6.1] }), anchor];
+    expect(has(computeRelations(sliver, T), 'a', 'in front of', 'b')).toBe(false);
+    const loose = resolveThresholds({ frontMinGap: 0 });
+    const rel = computeRelations(sliver, loose);
+    expect(find(rel, 'a', 'in front of', 'b').evidence).toMatchObject({ separated: true, frontMinGap: 0 });
+  });
+
   it('is never emitted for heavily overlapping ranges, whatever the medians', () => {
     // Overlap 2.5 of the shorter length 3 (83%) although medians differ by 2 (20% of the span).
     const rel = computeRelations(
@@ -127,9 +136,9 @@ describe('left of / right of and above / below', () => {
       lateralMargin: 0.5,
     });
     expect(has(rel, 'b', 'right of', 'a')).toBe(true);
-    // 0.4 < 0.5 * mean height: not clear-cut.
+    // 0.4 < 0.9 * mean height: not clear-cut.
     expect(has(rel, 'a', 'above', 'b') || has(rel, 'b', 'above', 'a')).toBe(false);
-    const lower = computeRelations([a, obj('b', { z: [1, 2], x: 0, y: 0.6, w: 1, h: 1 })], T);
+    const lower = computeRelations([a, obj('b', { z: [1, 2], x: 0, y: 0.95, w: 1, h: 1 })], T);
     expect(has(lower, 'a', 'above', 'b')).toBe(true);
     expect(has(lower, 'b', 'below', 'a')).toBe(true);
     expect(has(lower, 'a', 'left of', 'b') || has(lower, 'a', 'right of', 'b')).toBe(false);
