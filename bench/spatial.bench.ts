@@ -82,6 +82,38 @@ function timeMs(f: () => void, warmup: number, runs: number): number {
   return median(samples);
 }
 
+/**
+ * The baseline in the same run: what a straightforward implementation does for the per-object
+ * statistics — back-project every pixel of the shrunk box, sort each axis, read the percentiles —
+ * with no pixel budget and no selection.
+ */
+function naiveStats(scene: SceneGraph, depth: DepthMap, fx: number, cx: number, cy: number): number {
+  let sink = 0;
+  for (const o of scene.objects) {
+    const [x1, y1, x2, y2] = o.box;
+    const mx = (x2 - x1) * 0.1;
+    const my = (y2 - y1) * 0.1;
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const zs: number[] = [];
+    for (let v = Math.floor(y1 + my); v < Math.ceil(y2 - my); v++) {
+      for (let u = Math.floor(x1 + mx); u < Math.ceil(x2 - mx); u++) {
+        const z = depth.data[v * depth.width + u];
+        if (!(z > 0)) continue;
+        xs.push(((u + 0.5 - cx) * z) / fx);
+        ys.push(((v + 0.5 - cy) * z) / fx);
+        zs.push(z);
+      }
+    }
+    for (const a of [xs, ys, zs]) {
+      a.sort((p, q) => p - q);
+      const at = (q: number) => a[Math.floor(q * (a.length - 1))];
+      sink += at(0.05) + at(0.5) + at(0.95) + a[0] + a[a.length - 1];
+    }
+  }
+  return sink;
+}
+
 export interface SpatialBenchRow {
   size: string;
   objects: number;
@@ -94,6 +126,8 @@ export interface SpatialBenchRow {
   totalMs: number;
   /** buildSceneGraph end to end (adds validation and output assembly). */
   buildMs: number;
+  /** Baseline: naive full-sort statistics + the same relations and layers. */
+  baselineTotalMs: number;
   relations: number;
   layers: number;
 }
@@ -132,6 +166,10 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
       runs,
     );
     const buildMs = timeMs(() => buildSceneGraph(scene, depth), warmup, runs);
+    const baselineTotalMs =
+      timeMs(() => naiveStats(scene, depth, intrinsics.fx, intrinsics.cx, intrinsics.cy), warmup, runs) +
+      relationsMs +
+      layersMs;
     const built = buildSceneGraph(scene, depth);
     rows.push({
       size: `${width}x${height}`,
@@ -142,6 +180,7 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
       layersMs,
       totalMs,
       buildMs,
+      baselineTotalMs,
       relations: built.relations?.length ?? 0,
       layers: built.layers?.length ?? 0,
     });
@@ -151,10 +190,12 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
 
 function printTable(rows: SpatialBenchRow[]): void {
   const f = (ms: number) => ms.toFixed(3).padStart(9);
-  console.log('size        objects   stats ms  relations ms  layers ms  total ms  build ms  relations');
+  console.log(
+    'size        objects   stats ms  relations ms  layers ms  total ms  build ms  baseline ms  total/baseline  relations',
+  );
   for (const r of rows) {
     console.log(
-      `${r.size.padEnd(12)}${String(r.objects).padStart(7)}${f(r.statsMs)}   ${f(r.relationsMs)}  ${f(r.layersMs)}${f(r.totalMs)} ${f(r.buildMs)}  ${String(r.relations).padStart(9)}`,
+      `${r.size.padEnd(12)}${String(r.objects).padStart(7)}${f(r.statsMs)}   ${f(r.relationsMs)}  ${f(r.layersMs)}${f(r.totalMs)} ${f(r.buildMs)}    ${f(r.baselineTotalMs)}  ${(r.totalMs / r.baselineTotalMs).toFixed(3).padStart(14)}  ${String(r.relations).padStart(9)}`,
     );
   }
 }
