@@ -98,6 +98,19 @@ describe('GraphQL API over HTTP (real Neo4j)', () => {
     expect(front.find((e) => e.node.label === 'person')!.node.rawLabel).toBe('People');
     expect(front[0].evidence).toHaveProperty('nearerFar');
 
+    const imageId = (
+      await gql(service, `{ objectsInFrontOf(label: "car${tag}f", first: 1) { edges { image { id } } } }`)
+    ).body.data as { objectsInFrontOf: { edges: { image: { id: string } }[] } };
+    const one = await gql(
+      service,
+      q.replace('minMargin: $m,', 'minMargin: $m, imageId: $id,').replace('$m: Float', '$m: Float, $id: ID'),
+      {
+        label: `car${tag}f`,
+        id: imageId.objectsInFrontOf.edges[0].image.id,
+      },
+    );
+    expect((one.body.data!.objectsInFrontOf as { edges: unknown[] }).edges).toHaveLength(2);
+
     // Query-time threshold: the dog's far bound (3.2) is 2.8 from the car's near bound (6); the person's is 3.6.
     const derived = await gql(service, q, { label: `car${tag}f`, m: 3.0 });
     const dEdges = (
