@@ -1,0 +1,1392 @@
+/**
+ * Store and GraphQL benchmark: ingest throughput and cross-image query latency against a real Neo4j.
+ *
+ *   npm run build
+ *   node dist/bench/store.bench.js --images 10000 [--images-list 10000,100000] [--port 7690] [--data-dir .data/bench]
+ *
+ * It starts its OWN local Neo4j (LocalNeo4j, data in <data-dir>/neo4j, Bolt on --port, never the 7687
+ * of `npm start` or the 7688 of the tests), deleting that folder first, and stops it at the end (also on
+ * error or Ctrl-C). Then:
+ *
+ *  1. Data: seeded synthetic scene graphs of ~20 objects (bench/storeData.ts) built by the spatial
+ *     engine (stored-geometry path) and converted by toStoredImage, made one batch at a time.
+ *  2. Ingest: `ingestImages` (ours) against plain batched-UNWIND Cypher writing the same records
+ *     (raw) and a raw variant that creates relations by position instead of id lookups, each on a fresh
+ *     database, in mirrored order (A B C C B A) so drift favours no one. Only the database calls are
+ *     timed; generating the records is timed apart.
+ *  3. Queries at each scale: GraphQL over HTTP (the real service on port 0, keep-alive fetch) against the
+ *     same Cypher text with the same parameters through Database.read, interleaved request by request,
+ *     with labels drawn from the whole vocabulary (frequent and rare); checks both return the same page.
+ *  4. Materialised (stored edges) vs derived (depth ranges at query time) objectsInFrontOf, with the
+ *     storage each implies (RELATION edges, store size on disk), and a PROFILE of every query.
+ *
+ * Results: bench/results/store-<date>.json and the "## Store and GraphQL" section of BENCHMARKS.md.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import neo4j from 'neo4j-driver';
+import { loadConfig } from '../src/config/config';
+import { Database, type QueryRunner } from '../src/db/database';
+import { LocalNeo4j } from '../src/db/localNeo4j';
+import { migrate } from '../src/db/migrations';
+import { createLogger } from '../src/log/logger';
+import { PROJECT_ROOT } from '../src/paths';
+import { startService, type RunningService } from '../src/server/service';
+import { ingestImages } from '../src/store/ingest.store';
+import {
+  DERIVED_SPATIAL_CYPHER,
+  MATERIALISED_SPATIAL_CYPHER,
+  searchImagesQuery,
+  spatialParams,
+  type SpatialQuery,
+  type TripletPattern,
+} from '../src/store/search.store';
+import { imageProjection, objectProjection, relationProjection } from '../src/store/rows';
+import type { StoredImage } from '../src/store/storedScene';
+import { countRecords, seeded, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
+import {
+  type FixResult,
+  type IngestMethodResult,
+  type MachineInfo,
+  type PlanSummary,
+  type QueryResult,
+  type ScaleResult,
+  type StoreBenchResult,
+  type StorageInfo,
+  writeReport,
+} from './storeReport';
+
+// ---- options -------------------------------------------------------------------------------------
+
+interface Options {
+  scales: number[];
+  port: number;
+  dataDir: string;
+  batch: number;
+  ingestImages: number;
+  ingestWarmup: number;
+  variants: boolean;
+  queries: number;
+  referenceQueries: number;
+  warmup: number;
+  pool: number;
+  seed: number;
+  maxIngestMinutes: number;
+  maxStoreGb: number;
+  out: string;
+  markdown: string | null;
+  command: string;
+}
+
+const FORBIDDEN_PORTS = [7687, 7688];
+
+function usage(message: string): never {
+  console.error(`store.bench: ${message}`);
+  console.error(
+    'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
+      '  [--batch 50] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
+      '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--out FILE.json]\n' +
+      '  [--markdown BENCHMARKS.md | --no-markdown]',
+  );
+  process.exit(2);
+}
+
+function parseOptions(argv: string[]): Options {
+  const args = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) usage(`unexpected argument ${a}`);
+    if (a === '--no-variants' || a === '--no-markdown') flags.add(a);
+    else if (i + 1 < argv.length) args.set(a, argv[++i]);
+    else usage(`${a} needs a value`);
+  }
+  const known = [
+    '--images',
+    '--images-list',
+    '--port',
+    '--data-dir',
+    '--batch',
+    '--ingest-images',
+    '--ingest-warmup',
+    '--queries',
+    '--reference-queries',
+    '--warmup',
+    '--pool',
+    '--seed',
+    '--max-ingest-minutes',
+    '--max-store-gb',
+    '--out',
+    '--markdown',
+  ];
+  for (const k of args.keys()) if (!known.includes(k)) usage(`unknown option ${k}`);
+  const int = (name: string, dflt: number): number => {
+    const v = args.get(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) usage(`${name} must be a non-negative integer; got ${v}`);
+    return n;
+  };
+  const list = args.get('--images-list');
+  const scales = (list ? list.split(',').map((s) => Number(s.trim())) : [int('--images', 10_000)]).sort(
+    (a, b) => a - b,
+  );
+  if (list && args.has('--images') && !scales.includes(int('--images', 0))) {
+    scales.push(int('--images', 0));
+    scales.sort((a, b) => a - b);
+  }
+  if (scales.some((n) => !Number.isInteger(n) || n < 1)) usage('image counts must be positive integers');
+  const port = int('--port', 7690);
+  if (FORBIDDEN_PORTS.includes(port))
+    usage(`port ${port} belongs to the service or the tests; use another (7690)`);
+  const batch = Math.max(1, int('--batch', 50));
+  const methods = flags.has('--no-variants') ? 2 : 3;
+  // Warm-up cycles give every method whole batches: round up to a multiple of methods x batch.
+  const ingestWarmup =
+    Math.ceil(int('--ingest-warmup', methods * batch) / (methods * batch)) * methods * batch;
+  const perMethod = Math.min(
+    int('--ingest-images', 1000),
+    Math.floor((scales[0] - ingestWarmup) / methods / batch) * batch,
+  );
+  if (perMethod < batch) {
+    usage(
+      `the smallest scale (${scales[0]}) leaves no room for the ingest comparison: lower --ingest-warmup or --batch`,
+    );
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  return {
+    scales,
+    port,
+    dataDir: path.resolve(args.get('--data-dir') ?? '.data/bench'),
+    batch,
+    // Per method; the comparison writes warm-up + methods x this many images, all below the first scale.
+    ingestImages: perMethod,
+    ingestWarmup,
+    variants: !flags.has('--no-variants'),
+    queries: Math.max(1, int('--queries', 300)),
+    referenceQueries: int('--reference-queries', 60),
+    warmup: int('--warmup', 30),
+    pool: int('--pool', 2000),
+    seed: int('--seed', 1),
+    maxIngestMinutes: Number(args.get('--max-ingest-minutes') ?? 15),
+    maxStoreGb: Number(args.get('--max-store-gb') ?? 15),
+    out: path.resolve(args.get('--out') ?? path.join(PROJECT_ROOT, 'bench', 'results', `store-${date}.json`)),
+    markdown: flags.has('--no-markdown')
+      ? null
+      : path.resolve(args.get('--markdown') ?? path.join(PROJECT_ROOT, 'BENCHMARKS.md')),
+    command: `node dist/bench/store.bench.js ${argv.join(' ')}`.trim(),
+  };
+}
+
+// ---- small helpers -------------------------------------------------------------------------------
+
+const t0 = Date.now();
+function log(message: string): void {
+  const s = ((Date.now() - t0) / 1000).toFixed(0).padStart(5);
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(`[${s}s load ${load}] ${message}`);
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx];
+}
+
+function stats(samples: number[]): {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+} {
+  const s = [...samples].sort((a, b) => a - b);
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    n: s.length,
+    p50: r3(percentile(s, 50)),
+    p90: r3(percentile(s, 90)),
+    p99: r3(percentile(s, 99)),
+    mean: r3(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
+    max: r3(s[s.length - 1] ?? NaN),
+  };
+}
+
+function machineInfo(): MachineInfo {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  // java -version writes to stderr.
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return {
+    date: sh('date', []),
+    nproc: sh('nproc', []),
+    freeG: sh('free', ['-g']),
+    cpuModel: /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    java: `${java.stderr ?? ''}${java.stdout ?? ''}`.trim().split('\n')[0] ?? '',
+    loadStart: os.loadavg(),
+  };
+}
+
+// ---- the benchmark's own Neo4j -------------------------------------------------------------------
+
+interface Neo4jHandle {
+  local: LocalNeo4j;
+  db: Database;
+  pid: number;
+}
+
+const logger = {
+  info: (msg: string) => {
+    if (/ready|Stopping|stopped/i.test(msg)) log(`neo4j: ${msg}`);
+  },
+  warn: (msg: string) => log(`neo4j WARN: ${msg}`),
+};
+
+let current: Neo4jHandle | undefined;
+
+/** Deletes the data folder's Neo4j files, starts a fresh Neo4j there, migrates. */
+async function freshNeo4j(opts: Options): Promise<Neo4jHandle> {
+  await stopNeo4j();
+  const local = new LocalNeo4j({ dataDir: opts.dataDir, port: opts.port, projectRoot: PROJECT_ROOT, logger });
+  // Never take over (or wipe) a Neo4j this run did not start: someone may be using that folder.
+  const status = await local.status();
+  if (status.running) {
+    throw new Error(
+      `a Neo4j (pid ${status.pid}, ${status.uri}) is already running for ${opts.dataDir}; stop it first ` +
+        `(DATA_DIR=${opts.dataDir} NEO4J_BOLT_PORT=${opts.port} node dist/src/cli/main.js db stop) or pass another --data-dir`,
+    );
+  }
+  const home = path.join(opts.dataDir, 'neo4j');
+  if (path.resolve(home) === path.resolve(PROJECT_ROOT) || home.split(path.sep).length < 3) {
+    throw new Error(`refusing to delete ${home}`);
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+  const started = await local.start();
+  const db = Database.connect({
+    uri: started.uri,
+    user: started.user,
+    password: started.password,
+    database: 'neo4j',
+  });
+  current = { local, db, pid: started.pid };
+  await db.verify();
+  await migrate(db);
+  return current;
+}
+
+async function stopNeo4j(): Promise<void> {
+  const h = current;
+  current = undefined;
+  if (!h) return;
+  await h.db.close().catch(() => undefined);
+  await h.local.stop().catch((err: unknown) => log(`stopping Neo4j failed: ${String(err)}`));
+}
+
+async function neo4jVersion(db: Database): Promise<string> {
+  const res = await db.read('bench.version', (tx) =>
+    tx.run<{ name: string; versions: string[]; edition: string }>(
+      'CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition',
+    ),
+  );
+  return res.records
+    .map((r) => `${r.get('name')} ${r.get('versions').join(',')} ${r.get('edition')}`)
+    .join('; ');
+}
+
+// ---- ingest --------------------------------------------------------------------------------------
+
+type IngestFn = (db: Database, images: StoredImage[]) => Promise<void>;
+
+/** Plain batched UNWIND, written apart from src/store on purpose: no existence check, no replace. */
+const RAW = {
+  images: `
+UNWIND $images AS img
+CREATE (i:Image) SET i = img.props
+WITH i, img
+UNWIND img.objects AS o
+CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o`,
+  relations: `
+UNWIND $relations AS r
+MATCH (s:Object {id: r.subject})
+MATCH (o:Object {id: r.object})
+CREATE (s)-[e:RELATION]->(o) SET e = r.props`,
+  layers: `
+UNWIND $layers AS l
+MATCH (i:Image {id: l.imageId})
+CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: l.imageId, index: l.index, basic: l.basic})
+WITH y, l
+UNWIND l.members AS m
+MATCH (o:Object {id: m})
+CREATE (y)-[:CONTAINS {basic: m = l.basic}]->(o)`,
+};
+
+/**
+ * Variant: one statement per batch; relations and layer members refer to the objects created in the
+ * same statement by position, so no index lookup per relation end.
+ */
+const RAW_POSITIONAL = `
+UNWIND $images AS img
+CREATE (i:Image) SET i = img.props
+WITH i, img
+CALL {
+  WITH i, img
+  UNWIND img.objects AS o
+  CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o
+  RETURN collect(x) AS xs
+}
+CALL {
+  WITH xs, img
+  UNWIND img.relations AS r
+  WITH xs[toInteger(r.s)] AS s, xs[toInteger(r.o)] AS o, r
+  CREATE (s)-[e:RELATION]->(o) SET e = r.props
+}
+CALL {
+  WITH i, xs, img
+  UNWIND img.layers AS l
+  CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: img.props.id, index: l.index, basic: l.basic})
+  WITH y, l, xs
+  UNWIND l.members AS m
+  WITH y, l, xs[toInteger(m)] AS o
+  CREATE (y)-[:CONTAINS {basic: o.id = l.basic}]->(o)
+}`;
+
+const METHODS: Record<string, { label: string; fn: IngestFn }> = {
+  ours: {
+    label: 'ours: ingestImages (existence check + UNWIND, 1 tx/batch)',
+    fn: async (db, images) => {
+      await ingestImages(db, images);
+    },
+  },
+  raw: {
+    label: 'raw baseline: plain batched UNWIND (same 3 statements, no check)',
+    fn: async (db, images) => {
+      await db.write('bench.raw', async (tx: QueryRunner) => {
+        await tx.run(RAW.images, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
+        const relations = images.flatMap((i) => i.relations);
+        if (relations.length > 0) await tx.run(RAW.relations, { relations });
+        const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
+        if (layers.length > 0) await tx.run(RAW.layers, { layers });
+      });
+    },
+  },
+  positional: {
+    label: 'variant: one statement, relations by position (no id lookups)',
+    fn: async (db, images) => {
+      const payload = images.map((img) => {
+        const index = new Map(img.objects.map((o, k) => [o.id as string, k]));
+        return {
+          props: img.props,
+          objects: img.objects,
+          relations: img.relations.map((r) => ({
+            s: index.get(r.subject),
+            o: index.get(r.object),
+            props: r.props,
+          })),
+          layers: img.layers.map((l) => ({
+            id: l.id,
+            index: l.index,
+            basic: l.basic,
+            members: l.members.map((m) => index.get(m)),
+          })),
+        };
+      });
+      await db.write('bench.positional', (tx: QueryRunner) => tx.run(RAW_POSITIONAL, { images: payload }));
+    },
+  },
+};
+
+interface IngestTiming {
+  images: number;
+  counts: RecordCounts;
+  dbMs: number;
+  genMs: number;
+  wallMs: number;
+}
+
+async function ingestRange(
+  db: Database,
+  data: StoreData,
+  fn: IngestFn,
+  from: number,
+  to: number,
+  batch: number,
+  progress?: string,
+  countPredicates = false,
+): Promise<IngestTiming> {
+  const counts: RecordCounts = { images: 0, objects: 0, relations: 0, layers: 0, layerMembers: 0 };
+  let dbMs = 0;
+  let genMs = 0;
+  const wall = performance.now();
+  let lastLog = performance.now();
+  for (let start = from; start < to; start += batch) {
+    const g = performance.now();
+    const images = data.batch(start, Math.min(to, start + batch), countPredicates);
+    genMs += performance.now() - g;
+    const c = countRecords(images);
+    const t = performance.now();
+    await fn(db, images);
+    dbMs += performance.now() - t;
+    counts.images += c.images;
+    counts.objects += c.objects;
+    counts.relations += c.relations;
+    counts.layers += c.layers;
+    counts.layerMembers += c.layerMembers;
+    if (progress !== undefined && (performance.now() - lastLog > 15_000 || start + batch >= to)) {
+      lastLog = performance.now();
+      const done = Math.min(to, start + batch) - from;
+      const rate = (counts.images / dbMs) * 1000;
+      const eta = (to - from - done) / rate;
+      log(
+        `${progress}: ${done}/${to - from} images, ${rate.toFixed(1)} img/s, ` +
+          `${((counts.relations / dbMs) * 1000).toFixed(0)} rel/s, ETA ${eta.toFixed(0)} s`,
+      );
+    }
+  }
+  return { images: counts.images, counts, dbMs, genMs, wallMs: performance.now() - wall };
+}
+
+async function storedCounts(db: Database): Promise<Record<string, number>> {
+  const res = await db.read('bench.counts', (tx) =>
+    tx.run<{ k: string; n: number }>(
+      `CALL { MATCH (n:Image) RETURN 'images' AS k, count(n) AS n
+        UNION ALL MATCH (n:Object) RETURN 'objects' AS k, count(n) AS n
+        UNION ALL MATCH (n:Layer) RETURN 'layers' AS k, count(n) AS n
+        UNION ALL MATCH ()-[r:RELATION]->() RETURN 'relations' AS k, count(r) AS n
+        UNION ALL MATCH ()-[r:HAS_OBJECT]->() RETURN 'hasObject' AS k, count(r) AS n
+        UNION ALL MATCH ()-[r:HAS_LAYER]->() RETURN 'hasLayer' AS k, count(r) AS n
+        UNION ALL MATCH ()-[r:CONTAINS]->() RETURN 'contains' AS k, count(r) AS n }
+       RETURN k, n`,
+    ),
+  );
+  return Object.fromEntries(res.records.map((r) => [r.get('k'), r.get('n')]));
+}
+
+function sameCounts(stored: Record<string, number>, expected: RecordCounts): boolean {
+  return (
+    stored.images === expected.images &&
+    stored.objects === expected.objects &&
+    stored.relations === expected.relations &&
+    stored.layers === expected.layers &&
+    stored.hasObject === expected.objects &&
+    stored.hasLayer === expected.layers &&
+    stored.contains === expected.layerMembers
+  );
+}
+
+function rates(t: IngestTiming): { imagesPerS: number; objectsPerS: number; relationsPerS: number } {
+  const s = t.dbMs / 1000;
+  return {
+    imagesPerS: Math.round((t.counts.images / s) * 10) / 10,
+    objectsPerS: Math.round(t.counts.objects / s),
+    relationsPerS: Math.round(t.counts.relations / s),
+  };
+}
+
+/**
+ * One fresh database; the methods take turns batch by batch in mirrored order (A B C, C B A, ...), each
+ * writing its own images, so all see the same database size, JIT state, page cache and background load.
+ * (Whole rounds on freshly wiped databases were tried first: on this shared 2-core machine their spread
+ * was larger than the difference being measured.) Warm-up: the first cycles are not timed. The database,
+ * which then holds the same records whichever method wrote them, is kept to carry on loading.
+ */
+async function ingestComparison(
+  opts: Options,
+  data: StoreData,
+): Promise<{ results: IngestMethodResult[]; handle: Neo4jHandle; loaded: number; ratioPerCycle: number[] }> {
+  const names = opts.variants ? ['ours', 'raw', 'positional'] : ['ours', 'raw'];
+  const handle = await freshNeo4j(opts);
+  const warmCycles = opts.ingestWarmup / opts.batch / names.length;
+  const timedCycles = Math.max(1, Math.ceil(opts.ingestImages / opts.batch));
+  const timings = new Map<string, IngestTiming[]>(names.map((n) => [n, []]));
+  const perCycle: Map<string, number>[] = [];
+  const expected: RecordCounts = { images: 0, objects: 0, relations: 0, layers: 0, layerMembers: 0 };
+  let next = 0;
+  let lastLog = performance.now();
+  for (let cycle = 0; cycle < warmCycles + timedCycles; cycle++) {
+    const order = cycle % 2 === 0 ? names : [...names].reverse();
+    const times = new Map<string, number>();
+    for (const name of order) {
+      const t = await ingestRange(handle.db, data, METHODS[name].fn, next, next + opts.batch, opts.batch);
+      next += opts.batch;
+      for (const k of Object.keys(expected) as (keyof RecordCounts)[]) expected[k] += t.counts[k];
+      if (cycle >= warmCycles) {
+        timings.get(name)!.push(t);
+        times.set(name, t.dbMs);
+      }
+    }
+    if (cycle >= warmCycles) perCycle.push(times);
+    if (performance.now() - lastLog > 15_000 || cycle === warmCycles + timedCycles - 1) {
+      lastLog = performance.now();
+      const summary = names
+        .map((n) => {
+          const list = timings.get(n)!;
+          const ms = list.reduce((x, t) => x + t.dbMs, 0);
+          const imgs = list.reduce((x, t) => x + t.counts.images, 0);
+          return `${n} ${ms > 0 ? ((imgs / ms) * 1000).toFixed(1) : '-'} img/s`;
+        })
+        .join(', ');
+      log(
+        `ingest comparison: cycle ${cycle + 1}/${warmCycles + timedCycles} (${warmCycles} warm-up): ${summary}`,
+      );
+    }
+  }
+  const stored = await storedCounts(handle.db);
+  if (!sameCounts(stored, expected)) {
+    throw new Error(
+      `the database holds ${JSON.stringify(stored)} but ${JSON.stringify(expected)} were written`,
+    );
+  }
+  log(`ingest comparison: stored counts verified (${JSON.stringify(stored)})`);
+  const results: IngestMethodResult[] = names.map((name) => {
+    const list = timings.get(name)!;
+    const total: IngestTiming = {
+      images: 0,
+      counts: { images: 0, objects: 0, relations: 0, layers: 0, layerMembers: 0 },
+      dbMs: 0,
+      genMs: 0,
+      wallMs: 0,
+    };
+    for (const t of list) {
+      total.dbMs += t.dbMs;
+      for (const k of Object.keys(total.counts) as (keyof RecordCounts)[]) total.counts[k] += t.counts[k];
+    }
+    const r = rates(total);
+    log(
+      `ingest ${name}: ${r.imagesPerS} img/s, ${r.objectsPerS} obj/s, ${r.relationsPerS} rel/s over ${list.length} batches`,
+    );
+    return {
+      method: name,
+      label: METHODS[name].label,
+      rounds: list.length,
+      images: total.counts.images,
+      objects: total.counts.objects,
+      relations: total.counts.relations,
+      dbSeconds: [Math.round(total.dbMs) / 1000],
+      ...r,
+      perRound: [],
+    };
+  });
+  // raw time / ours time per cycle: > 1 means ours was faster in that cycle.
+  const ratioPerCycle = perCycle.map((m) => Math.round((m.get('raw')! / m.get('ours')!) * 1000) / 1000);
+  return { results, handle, loaded: next, ratioPerCycle };
+}
+
+// ---- storage -------------------------------------------------------------------------------------
+
+function duBytes(p: string): number {
+  const out = sh('du', ['-sb', p]);
+  const n = Number(out.split(/\s+/)[0]);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * Sizes on disk. Neo4j 5.26 Community has no db.checkpoint procedure, so the caller restarts the
+ * database first (a clean shutdown checkpoints and prunes the transaction logs to the kept one).
+ */
+function storage(dataDir: string, relationCount: number, frontBehind: number): StorageInfo {
+  const home = path.join(dataDir, 'neo4j');
+  const store = path.join(home, 'data', 'databases', 'neo4j');
+  const files = fs.existsSync(store) ? fs.readdirSync(store) : [];
+  const sizeOf = (pred: (f: string) => boolean): number =>
+    files.filter(pred).reduce((a, f) => a + duBytes(path.join(store, f)), 0);
+  const relationshipStore = sizeOf((f) => f.startsWith('neostore.relationshipstore.db'));
+  const propertyStores = sizeOf((f) => f.startsWith('neostore.propertystore.db'));
+  const nodeStore = sizeOf((f) => f.startsWith('neostore.nodestore.db'));
+  const indexes = duBytes(path.join(store, 'schema'));
+  const total = duBytes(dataDir);
+  const databases = duBytes(store);
+  const transactions = duBytes(path.join(home, 'data', 'transactions'));
+  // Relations dominate the property volume (hundreds per image against ~20 objects), so relationship
+  // + property stores over the edge count is a fair per-edge figure; the relation indexes come on top.
+  const perEdge = relationCount > 0 ? (relationshipStore + propertyStores) / relationCount : 0;
+  return {
+    totalBytes: total,
+    databaseBytes: databases,
+    transactionLogBytes: transactions,
+    nodeStoreBytes: nodeStore,
+    relationshipStoreBytes: relationshipStore,
+    propertyStoreBytes: propertyStores,
+    indexBytes: indexes,
+    relationCount,
+    frontBehindCount: frontBehind,
+    bytesPerRelationEstimate: Math.round(perEdge),
+    frontBehindBytesEstimate: Math.round(perEdge * frontBehind),
+  };
+}
+
+// ---- queries -------------------------------------------------------------------------------------
+
+const GQL = {
+  front: `query Front($label: String!, $first: Int!) {
+  objectsInFrontOf(label: $label, first: $first) {
+    edges { cursor score derived node { id } reference { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  frontNested: `query FrontNested($label: String!, $first: Int!) {
+  objectsInFrontOf(label: $label, first: $first) {
+    edges { cursor node { id label image { uri } } reference { id label } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  frontDerived: `query FrontDerived($label: String!, $minMargin: Float!, $first: Int!) {
+  objectsInFrontOf(label: $label, minMargin: $minMargin, first: $first) {
+    edges { cursor derived evidence node { id } reference { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  behind: `query Behind($label: String!, $first: Int!) {
+  objectsBehind(label: $label, first: $first) {
+    edges { cursor score derived node { id } reference { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  search: `query Search($pattern: [TripletPatternInput!]!, $first: Int!) {
+  searchImages(pattern: $pattern, first: $first) {
+    edges { cursor score node { id uri } matches { id predicate } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+};
+
+interface Case {
+  /** Vocabulary ranks of the labels used (for the frequent/rare split). */
+  ranks: number[];
+  gqlVars: Record<string, unknown>;
+  cypher: string;
+  params: Record<string, unknown>;
+}
+
+interface QueryKind {
+  name: string;
+  description: string;
+  gql: string;
+  /** Extracts comparable ids from the GraphQL data and from the Cypher records. */
+  gqlIds: (data: Record<string, unknown>) => string[];
+  cypherIds: (records: { get(k: string): unknown }[]) => string[];
+  make: (random: () => number) => Case;
+}
+
+const FIRST = 20;
+const MIN_MARGIN = 0.5;
+
+type Edge = { node: { id: string }; reference?: { id: string } };
+
+function spatialKind(
+  name: string,
+  description: string,
+  gql: string,
+  field: 'objectsInFrontOf' | 'objectsBehind',
+  direction: SpatialQuery['direction'],
+  minMargin?: number,
+): QueryKind {
+  return {
+    name,
+    description,
+    gql,
+    gqlIds: (data) =>
+      ((data[field] as { edges: Edge[] }).edges ?? []).map((e) => `${e.reference?.id}>${e.node.id}`),
+    cypherIds: (records) =>
+      records
+        .slice(0, FIRST)
+        .map((r) => `${(r.get('reference') as { id: string }).id}>${(r.get('object') as { id: string }).id}`),
+    make: (random) => {
+      const rank = Math.floor(random() * VOCABULARY.length);
+      const q: SpatialQuery = { direction, label: STORED_LABELS[rank], minMargin, first: FIRST };
+      return {
+        ranks: [rank],
+        gqlVars: { label: VOCABULARY[rank], first: FIRST, ...(minMargin === undefined ? {} : { minMargin }) },
+        cypher: minMargin === undefined ? MATERIALISED_SPATIAL_CYPHER : DERIVED_SPATIAL_CYPHER,
+        params: spatialParams(q),
+      };
+    },
+  };
+}
+
+const QUERY_KINDS: QueryKind[] = [
+  spatialKind(
+    'front',
+    'objectsInFrontOf(label, first: 20) — materialised edges',
+    GQL.front,
+    'objectsInFrontOf',
+    'in front of',
+  ),
+  spatialKind(
+    'frontNested',
+    'objectsInFrontOf, nested selection node { label image { uri } } reference { label }',
+    GQL.frontNested,
+    'objectsInFrontOf',
+    'in front of',
+  ),
+  spatialKind(
+    'frontDerived',
+    `objectsInFrontOf(label, minMargin: ${MIN_MARGIN}, first: 20) — derived from depth ranges`,
+    GQL.frontDerived,
+    'objectsInFrontOf',
+    'in front of',
+    MIN_MARGIN,
+  ),
+  spatialKind(
+    'behind',
+    'objectsBehind(label, first: 20) — materialised edges',
+    GQL.behind,
+    'objectsBehind',
+    'behind',
+  ),
+  {
+    name: 'search',
+    description: 'searchImages([{A, "in front of", B}, {A, "left of"}], first: 20)',
+    gql: GQL.search,
+    gqlIds: (data) =>
+      ((data.searchImages as { edges: { node: { id: string }; score: number }[] }).edges ?? []).map(
+        (e) => `${e.node.id}@${e.score.toFixed(6)}`,
+      ),
+    cypherIds: (records) =>
+      records
+        .slice(0, FIRST)
+        .map((r) => `${(r.get('image') as { id: string }).id}@${(r.get('score') as number).toFixed(6)}`),
+    make: (random) => {
+      const a = Math.floor(random() * VOCABULARY.length);
+      const b = Math.floor(random() * VOCABULARY.length);
+      const patterns: TripletPattern[] = [
+        { subject: STORED_LABELS[a], predicate: 'in front of', object: STORED_LABELS[b] },
+        { subject: STORED_LABELS[a], predicate: 'left of' },
+      ];
+      return {
+        ranks: [a, b],
+        gqlVars: {
+          pattern: [
+            { subject: VOCABULARY[a], predicate: 'in front of', object: VOCABULARY[b] },
+            { subject: VOCABULARY[a], predicate: 'left of' },
+          ],
+          first: FIRST,
+        },
+        cypher: searchImagesQuery(patterns),
+        params: {
+          patterns: patterns.map((p) => ({
+            subject: p.subject ?? null,
+            predicate: p.predicate ?? null,
+            object: p.object ?? null,
+          })),
+          afterScore: null,
+          afterId: '',
+          limit: neo4j.int(FIRST + 1),
+        },
+      };
+    },
+  },
+];
+
+async function graphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', connection: 'keep-alive' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
+  if (res.status !== 200 || body.errors || !body.data) {
+    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+  }
+  return body.data;
+}
+
+async function cypherRead(db: Database, cypher: string, params: Record<string, unknown>) {
+  return db.read('bench.cypher', (tx) => tx.run(cypher, params));
+}
+
+const FREQUENT = (rank: number): boolean => rank < 5;
+const RARE = (rank: number): boolean => rank >= 20;
+
+async function runQueryKind(
+  kind: QueryKind,
+  service: RunningService,
+  db: Database,
+  opts: Options,
+  scale: number,
+): Promise<QueryResult> {
+  const random = seeded(opts.seed * 7919 + scale + kind.name.length * 104729);
+  const url = `${service.url}/graphql`;
+  const gqlMs: number[] = [];
+  const cyMs: number[] = [];
+  const byClass = {
+    frequent: { gql: [] as number[], cypher: [] as number[] },
+    rare: { gql: [] as number[], cypher: [] as number[] },
+  };
+  let mismatches = 0;
+  let emptyPages = 0;
+  let rowsTotal = 0;
+  const total = opts.warmup + opts.queries;
+  const progress = progressLogger(kind.name, total);
+  for (let i = 0; i < total; i++) {
+    progress(i);
+    const c = kind.make(random);
+    let gqlData: Record<string, unknown> = {};
+    let records: { get(k: string): unknown }[] = [];
+    let g = 0;
+    let y = 0;
+    const doGql = async (): Promise<void> => {
+      const s = performance.now();
+      gqlData = await graphql(url, kind.gql, c.gqlVars);
+      g = performance.now() - s;
+    };
+    const doCypher = async (): Promise<void> => {
+      const s = performance.now();
+      records = (await cypherRead(db, c.cypher, c.params)).records;
+      y = performance.now() - s;
+    };
+    // Alternate which side goes first, so neither always finds the pages the other just touched.
+    if (i % 2 === 0) {
+      await doGql();
+      await doCypher();
+    } else {
+      await doCypher();
+      await doGql();
+    }
+    if (i < opts.warmup) continue;
+    gqlMs.push(g);
+    cyMs.push(y);
+    const primary = c.ranks[0];
+    if (FREQUENT(primary)) {
+      byClass.frequent.gql.push(g);
+      byClass.frequent.cypher.push(y);
+    } else if (RARE(primary)) {
+      byClass.rare.gql.push(g);
+      byClass.rare.cypher.push(y);
+    }
+    const a = kind.gqlIds(gqlData);
+    const b = kind.cypherIds(records);
+    if (a.join('\n') !== b.join('\n')) mismatches++;
+    if (a.length === 0) emptyPages++;
+    rowsTotal += a.length;
+  }
+  const gs = stats(gqlMs);
+  const cs = stats(cyMs);
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    name: kind.name,
+    description: kind.description,
+    graphql: gs,
+    cypher: cs,
+    ratioP50: r2(gs.p50 / cs.p50),
+    ratioP99: r2(gs.p99 / cs.p99),
+    frequentP50: { graphql: stats(byClass.frequent.gql).p50, cypher: stats(byClass.frequent.cypher).p50 },
+    rareP50: { graphql: stats(byClass.rare.gql).p50, cypher: stats(byClass.rare.cypher).p50 },
+    mismatches,
+    emptyPages,
+    meanRows: r2(rowsTotal / Math.max(1, opts.queries)),
+  };
+}
+
+// ---- before/after: the pre-fix spatial queries as a reference ---------------------------------------
+
+/**
+ * objectsInFrontOf/Behind as they were before commit 2be3a51: match every candidate, sort them all (Top),
+ * then LIMIT. PROFILE showed Neo4j did not take `ORDER BY x.id, a.id` from the (label, id) index, so a
+ * page cost O(objects with that label x their relations). The service now reads the index in order and
+ * stops after a page, relying on row order surviving the CALL subquery; this plainly-sorted form is kept
+ * here to check, request by request, that the current queries return exactly the same page, and to time
+ * the before/after. Not what the service runs.
+ */
+const PRE_FIX_RETURN = `MATCH (i:Image {id: x.imageId})
+RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
+
+export const PRE_FIX = {
+  materialised: `
+MATCH (x:Object)
+WHERE x.label = $label AND x.id >= $afterRef AND ($imageId IS NULL OR x.imageId = $imageId)
+MATCH (a:Object)-[r:RELATION]->(x)
+WHERE r.predicate = $predicate AND (x.id > $afterRef OR a.id > $afterObj)
+WITH a, r, x ORDER BY x.id, a.id LIMIT $limit
+${PRE_FIX_RETURN}
+       ${relationProjection('r', 'a', 'x')} AS relation, null AS derivedEvidence`,
+  derived: `
+MATCH (x:Object)
+WHERE x.label = $label AND x.id >= $afterRef AND ($imageId IS NULL OR x.imageId = $imageId)
+  AND x.depthP5 IS NOT NULL
+MATCH (x)<-[:HAS_OBJECT]-(:Image)-[:HAS_OBJECT]->(a:Object)
+WHERE a <> x AND a.depthP5 IS NOT NULL AND (x.id > $afterRef OR a.id > $afterObj)
+WITH a, x, CASE WHEN $predicate = 'in front of' THEN x.depthP5 - a.depthP95 ELSE a.depthP5 - x.depthP95 END AS gap
+WHERE gap >= $minMargin
+WITH a, x, gap ORDER BY x.id, a.id LIMIT $limit
+${PRE_FIX_RETURN}
+       null AS relation, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
+       referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`,
+};
+
+interface Fix {
+  name: string;
+  description: string;
+  kind: QueryKind;
+  preFix: string;
+}
+
+const FIXES: Fix[] = [
+  {
+    name: 'front-before-after',
+    description: 'objectsInFrontOf, materialised',
+    kind: QUERY_KINDS[0],
+    preFix: PRE_FIX.materialised,
+  },
+  {
+    name: 'frontDerived-before-after',
+    description: `objectsInFrontOf, derived (minMargin ${MIN_MARGIN})`,
+    kind: QUERY_KINDS[2],
+    preFix: PRE_FIX.derived,
+  },
+  {
+    name: 'behind-before-after',
+    description: 'objectsBehind, materialised',
+    kind: QUERY_KINDS[3],
+    preFix: PRE_FIX.materialised,
+  },
+];
+
+/**
+ * The pre-fix query costs up to seconds per request at 10k images, so it runs on a sample
+ * (--reference-queries, same label sequence as the main comparison), interleaved with the current one.
+ */
+async function runFix(fix: Fix, db: Database, opts: Options, scale: number): Promise<FixResult> {
+  const random = seeded(opts.seed * 7919 + scale + fix.kind.name.length * 104729);
+  const before: number[] = [];
+  const after: number[] = [];
+  let mismatches = 0;
+  const warm = Math.min(opts.warmup, 5);
+  const progress = progressLogger(`${fix.name}`, warm + opts.referenceQueries);
+  for (let i = 0; i < warm + opts.referenceQueries; i++) {
+    const c = fix.kind.make(random);
+    let a: { get(k: string): unknown }[] = [];
+    let b: { get(k: string): unknown }[] = [];
+    let ta = 0;
+    let tb = 0;
+    const runBefore = async (): Promise<void> => {
+      const s = performance.now();
+      a = (await cypherRead(db, fix.preFix, c.params)).records;
+      ta = performance.now() - s;
+    };
+    const runAfter = async (): Promise<void> => {
+      const s = performance.now();
+      b = (await cypherRead(db, c.cypher, c.params)).records;
+      tb = performance.now() - s;
+    };
+    if (i % 2 === 0) {
+      await runBefore();
+      await runAfter();
+    } else {
+      await runAfter();
+      await runBefore();
+    }
+    progress(i + 1);
+    if (i < warm) continue;
+    before.push(ta);
+    after.push(tb);
+    if (fix.kind.cypherIds(a).join('\n') !== fix.kind.cypherIds(b).join('\n')) mismatches++;
+  }
+  const label = STORED_LABELS[0];
+  const c0 = fix.kind.make(() => 0);
+  const pBefore = await profile(db, fix.name, label, fix.preFix, c0.params);
+  const pAfter = await profile(db, fix.name, label, c0.cypher, c0.params);
+  const o = stats(before);
+  const f = stats(after);
+  return {
+    name: fix.name,
+    description: fix.description,
+    original: o,
+    fixed: f,
+    speedupP50: Math.round((o.p50 / f.p50) * 10) / 10,
+    mismatches,
+    profiledLabel: label,
+    dbHitsOriginal: pBefore.dbHits,
+    dbHitsFixed: pAfter.dbHits,
+    planFixed: pAfter.plan,
+  };
+}
+
+/** Logs "name: i/n" at most every 60 s (the slow queries run for minutes). */
+function progressLogger(name: string, total: number): (done: number) => void {
+  let last = performance.now();
+  return (done) => {
+    if (performance.now() - last < 60_000 || done === total) return;
+    last = performance.now();
+    log(`${name}: ${done}/${total} requests`);
+  };
+}
+
+// ---- query plans ---------------------------------------------------------------------------------
+
+interface ProfileNode {
+  operatorType: string;
+  rows: number;
+  dbHits: number;
+  arguments: Record<string, unknown>;
+  children: ProfileNode[];
+}
+
+const SCAN =
+  /AllNodesScan|NodeByLabelScan|RelationshipTypeScan|RelationshipIndexScan|NodeIndexScan|RelationshipScan/;
+
+async function profile(
+  db: Database,
+  name: string,
+  label: string,
+  cypher: string,
+  params: Record<string, unknown>,
+): Promise<PlanSummary> {
+  const res = await db.read('bench.profile', (tx) => tx.run(`PROFILE ${cypher}`, params));
+  const root = res.summary.profile as unknown as ProfileNode | false;
+  const lines: string[] = [];
+  let dbHits = 0;
+  const scans: string[] = [];
+  const walk = (n: ProfileNode, depth: number): void => {
+    dbHits += n.dbHits;
+    const op = n.operatorType.replace(/@neo4j$/, '');
+    const details = String(n.arguments?.Details ?? '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 140);
+    lines.push(
+      `${'  '.repeat(depth)}${op} rows=${n.rows} dbHits=${n.dbHits}${details ? ` | ${details}` : ''}`,
+    );
+    if (SCAN.test(op)) scans.push(`${op}: ${details}`);
+    for (const c of n.children ?? []) walk(c, depth + 1);
+  };
+  if (root) walk(root, 0);
+  return { query: name, label, dbHits, rows: res.records.length, scans, plan: lines };
+}
+
+async function profileAll(db: Database): Promise<PlanSummary[]> {
+  const out: PlanSummary[] = [];
+  const frequent = 0;
+  const rare = VOCABULARY.length - 1;
+  for (const rank of [frequent, rare]) {
+    const label = STORED_LABELS[rank];
+    const spatial = (direction: SpatialQuery['direction'], minMargin?: number): Record<string, unknown> =>
+      spatialParams({ direction, label, minMargin, first: FIRST });
+    out.push(
+      await profile(db, 'front (materialised)', label, MATERIALISED_SPATIAL_CYPHER, spatial('in front of')),
+    );
+    out.push(
+      await profile(db, 'front (derived)', label, DERIVED_SPATIAL_CYPHER, spatial('in front of', MIN_MARGIN)),
+    );
+    out.push(
+      await profile(db, 'behind (materialised)', label, MATERIALISED_SPATIAL_CYPHER, spatial('behind')),
+    );
+    const other = STORED_LABELS[rank === 0 ? 1 : VOCABULARY.length - 2];
+    const patterns = [
+      { subject: label, predicate: 'in front of', object: other },
+      { subject: label, predicate: 'left of', object: null },
+    ];
+    out.push(
+      await profile(
+        db,
+        'search',
+        `${label}/${other}`,
+        searchImagesQuery(patterns.map((p) => ({ ...p, object: p.object ?? undefined }))),
+        {
+          patterns,
+          afterScore: null,
+          afterId: '',
+          limit: neo4j.int(FIRST + 1),
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+// ---- one scale -----------------------------------------------------------------------------------
+
+async function measureScale(
+  opts: Options,
+  started: Neo4jHandle,
+  data: StoreData,
+  scale: number,
+  load: IngestTiming,
+  loadedFrom: number,
+): Promise<{ result: ScaleResult; handle: Neo4jHandle }> {
+  let handle = started;
+  const counts = await storedCounts(handle.db);
+  if (counts.images !== scale) throw new Error(`expected ${scale} images, found ${counts.images}`);
+  const frontBehind = (data.predicates.get('in front of') ?? 0) + (data.predicates.get('behind') ?? 0);
+  // Stop (checkpoint), measure the files, start again: queries then begin on a cold page cache, which
+  // the warm-up requests absorb.
+  await handle.db.close();
+  await handle.local.stop();
+  const store = storage(opts.dataDir, counts.relations, frontBehind);
+  handle = await restart(handle);
+  const { db } = handle;
+  log(
+    `scale ${scale}: ${counts.objects} objects, ${counts.relations} RELATION edges ` +
+      `(${frontBehind} in front of/behind), store ${(store.totalBytes / 2 ** 30).toFixed(2)} GiB`,
+  );
+  const plans = await profileAll(db);
+  for (const p of plans) {
+    log(
+      `PROFILE ${p.query} [${p.label}]: ${p.dbHits} db hits, ${p.rows} rows${p.scans.length ? `, SCANS: ${p.scans.join('; ')}` : ''}`,
+    );
+  }
+
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: opts.dataDir,
+    NEO4J_BOLT_PORT: String(opts.port),
+  });
+  config.http.port = 0;
+  const service = await startService(config, createLogger('silent'), {
+    connection: { db, startedLocal: false },
+    keepDatabase: true,
+  });
+  const queries: QueryResult[] = [];
+  try {
+    for (const kind of QUERY_KINDS) {
+      const r = await runQueryKind(kind, service, db, opts, scale);
+      queries.push(r);
+      log(
+        `${kind.name}: GraphQL p50 ${r.graphql.p50} p99 ${r.graphql.p99} ms | Cypher p50 ${r.cypher.p50} p99 ${r.cypher.p99} ms | ` +
+          `ratio p50 ${r.ratioP50} p99 ${r.ratioP99} | mismatches ${r.mismatches}, empty ${r.emptyPages}`,
+      );
+    }
+  } finally {
+    // Drains HTTP and closes the driver it shares with the Cypher side.
+    await service.stop();
+  }
+  handle = await reconnect(handle);
+  const fixes: FixResult[] = [];
+  for (const fix of opts.referenceQueries > 0 ? FIXES : []) {
+    const r = await runFix(fix, handle.db, opts, scale);
+    fixes.push(r);
+    log(
+      `${fix.name}: pre-fix p50 ${r.original.p50} p99 ${r.original.p99} ms (${r.dbHitsOriginal} db hits for "${r.profiledLabel}") | ` +
+        `current p50 ${r.fixed.p50} p99 ${r.fixed.p99} ms (${r.dbHitsFixed} db hits) | pages differing ${r.mismatches}`,
+    );
+  }
+  const result: ScaleResult = {
+    images: scale,
+    counts,
+    predicates: Object.fromEntries([...data.predicates.entries()].sort((a, b) => b[1] - a[1])),
+    load: {
+      fromImages: loadedFrom,
+      images: load.counts.images,
+      dbSeconds: Math.round(load.dbMs) / 1000,
+      wallSeconds: Math.round(load.wallMs) / 1000,
+      ...rates(load),
+    },
+    storage: store,
+    queries,
+    fixes,
+    plans,
+    loadAvg: os.loadavg(),
+  };
+  return { result, handle };
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
+  log(
+    `store benchmark: scales ${opts.scales.join(', ')} images; data ${opts.dataDir}; Bolt port ${opts.port}`,
+  );
+  log(
+    `machine: ${machine.nproc} cores, ${machine.cpuModel}; load ${machine.loadStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+
+  const data = new StoreData(opts.seed, opts.pool);
+  // Self-check: records (pool clones included) equal toStoredImage of the image's own scene.
+  for (const i of [0, 1, opts.pool + 3, 2 * opts.pool + 17]) {
+    if (!data.verify(i)) throw new Error(`generated record for image ${i} differs from toStoredImage`);
+  }
+  const genProbe = new StoreData(opts.seed, 0);
+  const probeStart = performance.now();
+  const probe = genProbe.batch(0, 200, false);
+  const probeMs = performance.now() - probeStart;
+  const probeCounts = countRecords(probe);
+  const generation = {
+    buildMsPerImage: Math.round((genProbe.buildMs / 200) * 1000) / 1000,
+    toStoredMsPerImage: Math.round((genProbe.storedMs / 200) * 1000) / 1000,
+    totalMsPerImage: Math.round((probeMs / 200) * 1000) / 1000,
+    objectsPerImage: probeCounts.objects / 200,
+    relationsPerImage: probeCounts.relations / 200,
+    layersPerImage: probeCounts.layers / 200,
+    pool: opts.pool,
+    cloneMsPerImage: 0,
+  };
+  log(
+    `generation: buildSceneGraph ${generation.buildMsPerImage} ms/image, toStoredImage ${generation.toStoredMsPerImage} ms/image; ` +
+      `${generation.objectsPerImage} objects, ${generation.relationsPerImage} relations, ${generation.layersPerImage} layers per image` +
+      (opts.pool > 0 ? `; pool of ${opts.pool} built scenes, cloned under unique URIs` : ''),
+  );
+
+  if (opts.pool > 0) {
+    const p = performance.now();
+    data.batch(0, Math.min(opts.pool, opts.scales[opts.scales.length - 1]), false);
+    log(`built the pool of ${opts.pool} scenes in ${((performance.now() - p) / 1000).toFixed(1)} s`);
+  }
+
+  const result: StoreBenchResult = {
+    machine,
+    neo4j: '',
+    command: opts.command,
+    options: {
+      scales: opts.scales,
+      batch: opts.batch,
+      ingestImages: opts.ingestImages,
+      ingestWarmup: opts.ingestWarmup,
+      queries: opts.queries,
+      referenceQueries: opts.referenceQueries,
+      warmup: opts.warmup,
+      pool: opts.pool,
+      seed: opts.seed,
+      port: opts.port,
+      jvm: '-Xms256m -Xmx1g, page cache 256m (src/db/localNeo4j.ts defaults)',
+    },
+    generation,
+    ingest: [],
+    scales: [],
+    skipped: [],
+    notes: [],
+  };
+
+  try {
+    const cmp = await ingestComparison(opts, data);
+    result.ingest = cmp.results;
+    result.neo4j = await neo4jVersion(cmp.handle.db);
+    const ours = cmp.results.find((r) => r.method === 'ours')!;
+    const raw = cmp.results.find((r) => r.method === 'raw')!;
+    result.ingestRatio = Math.round((ours.imagesPerS / raw.imagesPerS) * 100) / 100;
+    const sorted = [...cmp.ratioPerCycle].sort((x, y) => x - y);
+    result.ingestRatioPerBatch = {
+      p10: percentile(sorted, 10),
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      batches: sorted.length,
+    };
+    log(
+      `ingest ratio ours/raw: ${result.ingestRatio} (target >= 0.8); per batch p10/p50/p90 ` +
+        `${result.ingestRatioPerBatch.p10}/${result.ingestRatioPerBatch.p50}/${result.ingestRatioPerBatch.p90}`,
+    );
+
+    writeResults(result, opts);
+    let handle = cmp.handle;
+    let loaded = cmp.loaded;
+    let lastRate = ours.imagesPerS;
+    let lastBytesPerImage = 0;
+    // Tally the predicates of what the comparison's last round stored; the loads add theirs.
+    data.batch(0, loaded, true);
+    for (const scale of opts.scales) {
+      if (scale < loaded) {
+        result.skipped.push({
+          images: scale,
+          reason: `smaller than the ${loaded} images the ingest comparison loaded`,
+        });
+        continue;
+      }
+      if (result.scales.length > 0) {
+        const minutes = (scale - loaded) / lastRate / 60;
+        const gb = (lastBytesPerImage * scale) / 1e9;
+        if (minutes > opts.maxIngestMinutes || gb > opts.maxStoreGb) {
+          const reason =
+            `not run: at the measured ${lastRate.toFixed(1)} images/s the remaining ${scale - loaded} images would take ` +
+            `~${minutes.toFixed(0)} min (limit ${opts.maxIngestMinutes}) and the store would be ~${gb.toFixed(1)} GB ` +
+            `(limit ${opts.maxStoreGb})`;
+          result.skipped.push({ images: scale, reason });
+          log(`scale ${scale} ${reason}`);
+          continue;
+        }
+      }
+      log(`loading images ${loaded}..${scale} with ingestImages (batches of ${opts.batch})`);
+      const load = await ingestRange(
+        handle.db,
+        data,
+        METHODS.ours.fn,
+        loaded,
+        scale,
+        opts.batch,
+        `load ${scale}`,
+        true,
+      );
+      const from = loaded;
+      loaded = scale;
+      if (load.counts.images > 0) lastRate = rates(load).imagesPerS;
+      const measured = await measureScale(opts, handle, data, scale, load, from);
+      handle = measured.handle;
+      lastBytesPerImage = measured.result.storage.totalBytes / scale;
+      result.scales.push(measured.result);
+      writeResults(result, opts);
+    }
+    result.generation.cloneMsPerImage = Math.round((data.cloneMs / Math.max(1, loaded)) * 1000) / 1000;
+  } finally {
+    result.machine.loadEnd = os.loadavg();
+    await stopNeo4j();
+  }
+  writeResults(result, opts);
+  log(`results: ${opts.out}`);
+  if (opts.markdown) {
+    writeReport(result, opts.markdown, path.relative(PROJECT_ROOT, opts.out));
+    log(`markdown: ${opts.markdown} (section "## Store and GraphQL")`);
+  }
+}
+
+/** A new driver for the same running Neo4j (the service's stop() closed the old one). */
+async function reconnect(h: Neo4jHandle): Promise<Neo4jHandle> {
+  const db = Database.connect(h.db.options);
+  await db.verify();
+  current = { ...h, db };
+  return current;
+}
+
+/** Starts the (stopped) Neo4j of this handle again, keeping its data. */
+async function restart(h: Neo4jHandle): Promise<Neo4jHandle> {
+  const started = await h.local.start();
+  const db = Database.connect({
+    ...h.db.options,
+    uri: started.uri,
+    user: started.user,
+    password: started.password,
+  });
+  await db.verify();
+  current = { local: h.local, db, pid: started.pid };
+  return current;
+}
+
+/** Written after every scale, so a long run that dies later keeps what it measured. */
+function writeResults(result: StoreBenchResult, opts: Options): void {
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${sig}: stopping the benchmark's Neo4j`);
+    void stopNeo4j().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  await stopNeo4j();
+  process.exit(1);
+});
