@@ -17,24 +17,13 @@ import { regionFromBox } from '../src/spatial/mask';
 import { DEFAULT_MAX_PIXELS_PER_OBJECT, measureObject, type Object3d } from '../src/spatial/object3d';
 import { computeRelations } from '../src/spatial/predicates';
 import { DEFAULT_THRESHOLDS } from '../src/spatial/thresholds';
+import { seeded } from './random';
 
 const OBJECTS = 50;
 const SIZES: ReadonlyArray<[number, number]> = [
   [518, 518],
   [1920, 1080],
 ];
-
-/** mulberry32: a tiny seeded generator, so every run benchmarks the same scenes. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A floor-and-wall background with 50 boxes painted on it, each a tilted plane at its own depth. */
 function syntheticScene(width: number, height: number, seed: number): { scene: SceneGraph; depth: DepthMap } {

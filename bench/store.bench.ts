@@ -46,7 +46,8 @@ import {
 } from '../src/store/search.store';
 import { imageProjection, objectProjection, relationProjection } from '../src/store/rows';
 import type { StoredImage } from '../src/store/storedScene';
-import { countRecords, seeded, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
+import { seeded } from './random';
+import { countRecords, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
 import {
   type FixResult,
   type IngestMethodResult,

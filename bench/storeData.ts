@@ -17,6 +17,7 @@ import { normalizeLabel } from '../src/labels/normalizeLabel';
 import type { Box, SceneGraph, SceneObject } from '../src/scenegraph/sceneGraph.types';
 import { buildSceneGraph } from '../src/spatial/engine';
 import { imageIdFor, toStoredImage, type StoredImage } from '../src/store/storedScene';
+import { seeded } from './random';
 
 /** Raw labels, most frequent first; the store keeps normalizeLabel(label). */
 export const VOCABULARY: readonly string[] = [
@@ -66,18 +67,6 @@ export const STORED_LABELS: readonly string[] = VOCABULARY.map((l) => normalizeL
 /** Expected share of objects with vocabulary label `rank` (0-based). */
 export function labelShare(rank: number): number {
   return LABEL_WEIGHTS[rank] / WEIGHT_SUM;
-}
-
-/** mulberry32: a tiny seeded generator (the same one bench/spatial.bench.ts uses). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function pickLabelRank(random: () => number): number {
