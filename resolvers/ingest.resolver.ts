@@ -1,11 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
-import { NotFoundError } from '../src/errors/errors';
+import { NotFoundError, UserInputError } from '../src/errors/errors';
 import type { RequestContext } from '../src/graphql/context';
-import { prepareScene } from '../src/ingest/prepareScene';
-import { deleteImage, ingestImages } from '../src/store/ingest.store';
-import { toStoredImage } from '../src/store/storedScene';
+import { sha256Hex } from '../src/io/decodeImage';
+import { fetchImage } from '../src/pipeline/fetchImage';
+import { resolveLocalPath } from '../src/pipeline/localFiles';
+import { runPipeline, type ImageSource, type PipelineResult } from '../src/pipeline/pipeline';
+import { storeScenes } from '../src/pipeline/store';
+import { deleteImage } from '../src/store/ingest.store';
+import type { DepthInputUnit, DepthRef } from '../src/scenegraph/sceneGraph.types';
 import { Image } from './image.type';
+import { IngestImageInput } from './ingest.input';
 import { toImage } from './mappers';
 
 export enum IngestStatus {
@@ -20,6 +26,19 @@ registerEnumType(IngestStatus, {
     'UNCHANGED: the same image with the same graph and config was already stored (nothing written).',
 });
 
+export enum DepthSource {
+  FILE = 'FILE',
+  MODEL = 'MODEL',
+  STORED = 'STORED',
+  ABSENT = 'ABSENT',
+}
+registerEnumType(DepthSource, {
+  name: 'DepthSource',
+  description:
+    'FILE: a depth map file was given; MODEL: the depth model estimated it; STORED: the graph brought per-object ' +
+    'depth; ABSENT: no depth (no depth model pulled): objects carry 2D relations only.',
+});
+
 @ObjectType()
 class IngestResult {
   @Field(() => IngestStatus)
@@ -27,6 +46,9 @@ class IngestResult {
 
   @Field(() => Image)
   image!: Image;
+
+  @Field(() => DepthSource, { description: 'Where the depth the graph was built from came from.' })
+  depth!: DepthSource;
 }
 
 @ObjectType()
@@ -41,8 +63,30 @@ class DeleteImageResult {
   relationshipsDeleted!: number;
 }
 
+const DEPTH_UNITS: readonly DepthInputUnit[] = ['meters', 'relative', 'inverse'];
+
+/** Base64 as sent in JSON: no data-URL prefix, only the base64 alphabet. */
+function decodeBase64(data: string): Buffer {
+  const clean = data.replace(/\s+/g, '');
+  if (clean.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(clean)) {
+    throw new UserInputError('must be base64 (no data: prefix)', 'input.data');
+  }
+  return Buffer.from(clean, 'base64');
+}
+
 @Resolver()
 export class IngestResolver {
+  private async store(ctx: RequestContext, result: PipelineResult): Promise<IngestResult> {
+    const [stored] = await storeScenes(ctx.db, [result.scene]);
+    const row = await ctx.loaders.image.load(stored.imageId);
+    if (!row) throw new NotFoundError(`image ${stored.imageId} vanished after ingest`);
+    return {
+      status: stored.status.toUpperCase() as IngestStatus,
+      image: toImage(row),
+      depth: result.depth.toUpperCase() as DepthSource,
+    };
+  }
+
   @Mutation(() => IngestResult, {
     description:
       'Stores a scene graph (JSON v1, schema/scene-graph.v1.schema.json) atomically. Runs the spatial engine ' +
@@ -50,7 +94,7 @@ export class IngestResolver {
       'Idempotent: the same image with the same graph is stored once.',
   })
   async ingestSceneGraph(
-    @Ctx() { db, loaders, config }: RequestContext,
+    @Ctx() ctx: RequestContext,
     @Arg('input', () => GraphQLJSONObject) input: Record<string, unknown>,
     @Arg('thresholds', () => GraphQLJSONObject, {
       nullable: true,
@@ -58,16 +102,94 @@ export class IngestResolver {
     })
     thresholds?: Record<string, unknown>,
   ): Promise<IngestResult> {
-    const scene = await prepareScene(input, {
-      roots: config.ingestRoots,
-      baseDir: config.ingestRoots[0] ?? process.cwd(),
+    const { ingestRoots } = ctx.config;
+    const result = await runPipeline(
+      { kind: 'scene', input },
+      {
+        access: { roots: ingestRoots, baseDir: ingestRoots[0] ?? process.cwd() },
+        build: thresholds ? { thresholds } : undefined,
+      },
+    );
+    return this.store(ctx, result);
+  }
+
+  @Mutation(() => IngestResult, {
+    description:
+      'Ingests an image: objects from the detector (DETECTOR_MODEL), depth from the depth model when it is pulled ' +
+      '(DEPTH_MODEL) or from a given depth file, then the spatial engine; stored atomically. Without a depth model ' +
+      'the image is stored with its detections and 2D relations (depth: ABSENT). Idempotent: the same image ' +
+      'content with the same models and settings is stored once.',
+  })
+  async ingestImage(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => IngestImageInput) input: IngestImageInput,
+    @Arg('thresholds', () => GraphQLJSONObject, {
+      nullable: true,
+      description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
+    })
+    thresholds?: Record<string, unknown>,
+  ): Promise<IngestResult> {
+    const { config } = ctx;
+    const given = (['data', 'path', 'url'] as const).filter(
+      (k) => input[k] !== undefined && input[k] !== null,
+    );
+    if (given.length !== 1) {
+      throw new UserInputError(
+        `give exactly one of data, path or url${given.length ? ` (got ${given.join(' and ')})` : ''}`,
+        'input',
+      );
+    }
+    const access = { roots: config.ingestRoots, baseDir: config.ingestRoots[0] ?? process.cwd() };
+    let depth: DepthRef | undefined;
+    if (input.depth) {
+      if (!DEPTH_UNITS.includes(input.depth.unit as DepthInputUnit)) {
+        throw new UserInputError(`must be one of ${DEPTH_UNITS.join(', ')}`, 'input.depth.unit');
+      }
+      depth = {
+        uri: resolveLocalPath(input.depth.path, access, 'input.depth.path'),
+        unit: input.depth.unit as DepthInputUnit,
+        ...(input.depth.scale !== undefined && input.depth.scale !== null
+          ? { scale: input.depth.scale }
+          : {}),
+      };
+    }
+    let bytes: Buffer;
+    let uri: string;
+    if (input.data !== undefined && input.data !== null) {
+      bytes = decodeBase64(input.data);
+      uri = `upload:${sha256Hex(bytes)}`;
+    } else if (input.path !== undefined && input.path !== null) {
+      const file = resolveLocalPath(input.path, access, 'input.path');
+      bytes = await readFile(file).catch(() => {
+        throw new UserInputError(`cannot read ${file}`, 'input.path');
+      });
+      uri = file;
+    } else {
+      const fetched = await fetchImage(input.url!, {
+        maxBytes: config.limits.maxUploadBytes,
+        timeoutMs: config.images.fetchTimeoutMs,
+        field: 'input.url',
+      });
+      bytes = fetched.bytes;
+      uri = fetched.url;
+    }
+    if (bytes.length > config.limits.maxUploadBytes) {
+      throw new UserInputError(`the image is over ${config.limits.maxUploadBytes} bytes`, 'input');
+    }
+    const source: ImageSource = {
+      kind: 'image',
+      bytes,
+      uri: input.uri ?? uri,
+      depth,
+      queries: input.queries ?? undefined,
+    };
+    const result = await runPipeline(source, {
+      access,
       build: thresholds ? { thresholds } : undefined,
+      inference: await ctx.inference(),
+      maxPixels: config.images.maxPixels,
     });
-    const stored = toStoredImage(scene, new Date().toISOString());
-    const [result] = await ingestImages(db, [stored]);
-    const row = await loaders.image.load(result.imageId);
-    if (!row) throw new NotFoundError(`image ${result.imageId} vanished after ingest`);
-    return { status: result.status.toUpperCase() as IngestStatus, image: toImage(row) };
+    return this.store(ctx, result);
   }
 
   @Mutation(() => DeleteImageResult, {

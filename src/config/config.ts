@@ -27,11 +27,32 @@ const schema = z.object({
   NEO4J_BOLT_PORT: port.default(7687),
   DATA_DIR: z.string().min(1).default('.data'),
   MODEL_DIR: z.string().min(1).optional(),
+  HF_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, 'must be an http:// or https:// URL')
+    .default('https://huggingface.co'),
+  HF_TOKEN: z.string().min(1).optional(),
   MAX_QUERY_DEPTH: positiveInt.default(8),
   MAX_QUERY_COST: positiveInt.default(50000),
   MAX_ALIASES: positiveInt.default(30),
   INGEST_ROOTS: z.string().optional(),
   MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
+  IMAGE_FETCH_TIMEOUT_MS: positiveInt.default(15_000),
+  DETECTOR_MODEL: z.string().min(1).default('coco-centernet'),
+  DETECTOR_QUERIES: z.string().min(1).optional(),
+  DEPTH_MODEL: z.string().min(1).default('depth-anything-v2-small'),
+  INFERENCE_PROVIDER: z.enum(['auto', 'cuda', 'webgpu', 'cpu']).default('auto'),
+  INFERENCE_WORKERS: positiveInt.max(64).default(1),
+  INFERENCE_DEVICE_IDS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of GPU indices, e.g. 0,1')
+    .default('0'),
+  INFERENCE_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  INFERENCE_MAX_QUEUE: positiveInt.default(64),
+  INFERENCE_MAX_BATCH: positiveInt.max(256).default(8),
+  INFERENCE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(5),
+  INFERENCE_TIMEOUT_MS: positiveInt.default(120_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -51,10 +72,60 @@ export interface Config {
   };
   dataDir: string;
   modelDir: string;
+  /** Where `scenegraph models pull` fetches models from (nothing is fetched at start-up). */
+  models: { hubEndpoint: string; hubToken?: string };
   limits: { maxQueryDepth: number; maxQueryCost: number; maxAliases: number; maxUploadBytes: number };
   /** Folders from which local files (scene graphs, depth maps, images) may be read by the API. */
   ingestRoots: string[];
+  images: { maxPixels: number; fetchTimeoutMs: number };
+  inference: {
+    /** Registry names; `depthModel` undefined = no depth model (DEPTH_MODEL=none). */
+    detectorModel: string;
+    depthModel?: string;
+    /** Queries for an open-vocabulary detector when a request brings none. */
+    defaultQueries: string[];
+    provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
+    workers: number;
+    deviceIds: number[];
+    intraOpThreads: number;
+    maxQueue: number;
+    maxBatch: number;
+    maxWaitMs: number;
+    timeoutMs: number;
+  };
 }
+
+/** Queries an open-vocabulary detector gets when neither the request nor DETECTOR_QUERIES names any. */
+export const DEFAULT_DETECTOR_QUERIES = [
+  'person',
+  'car',
+  'bicycle',
+  'motorcycle',
+  'bus',
+  'truck',
+  'dog',
+  'cat',
+  'horse',
+  'bird',
+  'chair',
+  'couch',
+  'table',
+  'bed',
+  'bench',
+  'cup',
+  'bottle',
+  'laptop',
+  'book',
+  'plant',
+  'tree',
+  'building',
+  'window',
+  'door',
+  'lamp',
+  'box',
+  'ball',
+  'bag',
+];
 
 export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   NODE_ENV: '`development` (default), `production` (turns GraphQL introspection off) or `test`.',
@@ -71,6 +142,10 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   DATA_DIR:
     'Where the local Neo4j and other state live. Default `.data` (relative to the working directory).',
   MODEL_DIR: 'Cache of ONNX models. Default `DATA_DIR/models`.',
+  HF_ENDPOINT:
+    'Hugging Face hub (or mirror) that `scenegraph models pull` downloads from. Default `https://huggingface.co`.',
+  HF_TOKEN:
+    'Hugging Face token, sent to HF_ENDPOINT only (for gated or private repositories). Default: none.',
   MAX_QUERY_DEPTH: 'Deepest GraphQL selection accepted. Default `8`.',
   MAX_QUERY_COST:
     'Largest estimated GraphQL query cost accepted (fields multiplied by page and list sizes). Default `50000`.',
@@ -78,6 +153,25 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   INGEST_ROOTS:
     'Colon-separated folders from which the GraphQL API may read local files (depth maps, images for EXIF). Default: `DATA_DIR/inputs`. The CLI reads the files it is given.',
   MAX_UPLOAD_BYTES: 'Largest accepted HTTP request body in bytes. Default `20971520` (20 MiB).',
+  MAX_IMAGE_PIXELS:
+    'Largest image accepted for decoding (width x height, after EXIF orientation). Default `40000000`.',
+  IMAGE_FETCH_TIMEOUT_MS:
+    'Time limit for fetching an image URL given to `ingestImage` (headers and body). Default `15000`.',
+  DETECTOR_MODEL:
+    'Registry name of the object detector for images (`scenegraph models list`). Default `coco-centernet` (bundled).',
+  DETECTOR_QUERIES:
+    'Comma-separated text queries for an open-vocabulary detector (OWLv2) when a request gives none. Default: 28 common object names.',
+  DEPTH_MODEL:
+    'Registry name of the depth model, or `none`. Default `depth-anything-v2-small`; used when pulled, else images get 2D relations only.',
+  INFERENCE_PROVIDER:
+    'onnxruntime execution provider: `auto` (default: cuda, then webgpu, then cpu), `cuda`, `webgpu` or `cpu`.',
+  INFERENCE_WORKERS: 'Inference worker threads, each with its own session of every model. Default `1`.',
+  INFERENCE_DEVICE_IDS: 'GPU indices the workers are spread over (comma-separated, cycled). Default `0`.',
+  INFERENCE_THREADS: 'CPU provider threads per worker (`0` = one per core). Default `0`.',
+  INFERENCE_MAX_QUEUE: 'Inference requests waiting before new ones are refused with `BUSY`. Default `64`.',
+  INFERENCE_MAX_BATCH: 'Most requests for one model run as one batch. Default `8`.',
+  INFERENCE_MAX_WAIT_MS: 'How long a request waits for others to share its batch, in ms. Default `5`.',
+  INFERENCE_TIMEOUT_MS: 'Time limit per inference request, queueing included, in ms. Default `120000`.',
 };
 
 export class ConfigError extends AppError {
@@ -122,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     dataDir,
     modelDir: path.resolve(cwd, c.MODEL_DIR ?? path.join(c.DATA_DIR, 'models')),
+    models: { hubEndpoint: c.HF_ENDPOINT.replace(/\/+$/, ''), hubToken: c.HF_TOKEN },
     limits: {
       maxQueryDepth: c.MAX_QUERY_DEPTH,
       maxQueryCost: c.MAX_QUERY_COST,
@@ -134,5 +229,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           .map((p) => path.resolve(cwd, p))
       : // Not DATA_DIR itself: it holds the local Neo4j's credentials.
         [path.join(dataDir, 'inputs')],
+    images: { maxPixels: c.MAX_IMAGE_PIXELS, fetchTimeoutMs: c.IMAGE_FETCH_TIMEOUT_MS },
+    inference: {
+      detectorModel: c.DETECTOR_MODEL,
+      depthModel: c.DEPTH_MODEL === 'none' ? undefined : c.DEPTH_MODEL,
+      defaultQueries: c.DETECTOR_QUERIES
+        ? c.DETECTOR_QUERIES.split(',')
+            .map((q) => q.trim())
+            .filter(Boolean)
+        : DEFAULT_DETECTOR_QUERIES,
+      provider: c.INFERENCE_PROVIDER,
+      workers: c.INFERENCE_WORKERS,
+      deviceIds: c.INFERENCE_DEVICE_IDS.split(',').map(Number),
+      intraOpThreads: c.INFERENCE_THREADS,
+      maxQueue: c.INFERENCE_MAX_QUEUE,
+      maxBatch: c.INFERENCE_MAX_BATCH,
+      maxWaitMs: c.INFERENCE_MAX_WAIT_MS,
+      timeoutMs: c.INFERENCE_TIMEOUT_MS,
+    },
   };
 }

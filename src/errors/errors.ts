@@ -13,6 +13,12 @@ export const ErrorCode = {
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   MIGRATION_MISMATCH: 'MIGRATION_MISMATCH',
   ENVIRONMENT: 'ENVIRONMENT',
+  /** The inference queue is full; try again later (HTTP 503). */
+  BUSY: 'BUSY',
+  /** An inference request did not finish within its time limit (HTTP 504). */
+  TIMEOUT: 'TIMEOUT',
+  /** A model file is missing, unreadable, or its tensors are not what its adapter expects. */
+  MODEL_INVALID: 'MODEL_INVALID',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -53,6 +59,39 @@ export class NotFoundError extends AppError {
 export class EnvironmentError extends AppError {
   constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(ErrorCode.ENVIRONMENT, message, details, options);
+  }
+}
+
+/** The inference queue is full: the caller should retry later rather than wait without bound. */
+export class BusyError extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.BUSY, message, details);
+  }
+}
+
+export class TimeoutError extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.TIMEOUT, message, details);
+  }
+}
+
+/**
+ * A model cannot be used: missing or corrupt file, or inputs/outputs that do not match its adapter.
+ * `model` and (where one is to blame) `tensor` name what is wrong.
+ */
+export class ModelError extends AppError {
+  constructor(
+    message: string,
+    readonly model: string,
+    readonly tensor?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      ErrorCode.MODEL_INVALID,
+      `model ${model}${tensor ? `, tensor ${tensor}` : ''}: ${message}`,
+      { model, tensor },
+      options,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import type { Database } from '../db/database';
 import type { Logger } from '../log/logger';
+import type { SceneInference } from '../pipeline/sceneInference';
 import type { Loaders } from './loaders';
 
 /** What every resolver receives. Loaders are created per request so batching never crosses users. */
@@ -9,4 +10,6 @@ export interface RequestContext {
   logger: Logger;
   loaders: Loaders;
   config: Config;
+  /** The inference stage, started on first use (images only). */
+  inference: () => Promise<SceneInference>;
 }

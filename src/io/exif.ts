@@ -74,7 +74,7 @@ export function parseExifFocalLength(exif: Buffer): ExifFocalLength {
 }
 
 /** The focal length recorded in an image file, or {} when it has none (or cannot be read). */
-export async function readExifFocalLength(file: string): Promise<ExifFocalLength> {
+export async function readExifFocalLength(file: string | Buffer): Promise<ExifFocalLength> {
   try {
     const { exif } = await sharp(file).metadata();
     return exif ? parseExifFocalLength(exif) : {};

@@ -28,6 +28,11 @@ export interface ImageInfoOptions {
   maxPixels?: number;
   /** The field name to report in errors; defaults to the file path. */
   field?: string;
+  /**
+   * Decode every pixel to catch truncated or corrupt files (default true). The decode stage turns it
+   * off because its own full decode fails the same way.
+   */
+  verifyPixels?: boolean;
 }
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
@@ -76,12 +81,13 @@ export async function imageInfoFromBuffer(bytes: Buffer, options: ImageInfoOptio
       { width, height, maxPixels },
     );
   }
-  try {
-    // 'error' fails on truncation and decoder errors but tolerates the benign warnings many cameras' JPEGs raise.
-    await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).stats();
-  } catch (e) {
-    throw new UserInputError(`corrupt or truncated image (${(e as Error).message})`, field);
-  }
+  if (options.verifyPixels !== false)
+    try {
+      // 'error' fails on truncation and decoder errors but tolerates the benign warnings many cameras' JPEGs raise.
+      await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).stats();
+    } catch (e) {
+      throw new UserInputError(`corrupt or truncated image (${(e as Error).message})`, field);
+    }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const info: ImageInfo = { width, height, format, sha256 };
   if (meta.orientation !== undefined) info.orientation = meta.orientation;

@@ -11,6 +11,8 @@ import { makeFormatError } from '../graphql/formatError';
 import { queryCostPlugin, queryLimitRules } from '../graphql/limits';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Logger } from '../log/logger';
+import { LazyInference, startInference } from '../pipeline/startInference';
+import type { SceneInference } from '../pipeline/sceneInference';
 import { attachRoutes } from './httpServer';
 
 export interface RunningService {
@@ -25,6 +27,8 @@ export interface ServiceOptions {
   connection?: Connection;
   /** Keep a local Neo4j running on stop even if this service started it. */
   keepDatabase?: boolean;
+  /** Use this inference stage instead of starting one from config on the first image (tests). */
+  inference?: SceneInference;
 }
 
 export async function startService(
@@ -36,6 +40,10 @@ export async function startService(
   const { db } = connection;
   const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
   logger.info({ applied: result.applied.length, alreadyApplied: result.skipped.length }, 'migrations done');
+
+  const given = options.inference;
+  const lazy = new LazyInference(() => startInference(config, logger));
+  const inference = given ? () => Promise.resolve(given) : () => lazy.get();
 
   const httpServer = http.createServer();
   const apollo = new ApolloServer<RequestContext>({
@@ -53,7 +61,7 @@ export async function startService(
 
   attachRoutes(httpServer, {
     apollo,
-    context: async () => createRequestContext(db, logger, config),
+    context: async () => createRequestContext(db, logger, config, inference),
     ready: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -79,6 +87,7 @@ export async function startService(
   const stop = () =>
     (stopping ??= (async () => {
       await apollo.stop();
+      await lazy.close();
       await db.close();
       if (connection.startedLocal && connection.local && !options.keepDatabase) {
         logger.info('stopping the local Neo4j this service started');

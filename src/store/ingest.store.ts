@@ -20,6 +20,10 @@ export const CYPHER = {
 UNWIND $ids AS id
 MATCH (i:Image {id: id})
 RETURN i.id AS id, i.configHash AS configHash`,
+  inputKeys: `
+UNWIND $ids AS id
+MATCH (i:Image {id: id})
+RETURN i.id AS id, i.inputKey AS inputKey`,
   deleteImages: `
 UNWIND $ids AS id
 MATCH (i:Image {id: id})
@@ -75,6 +79,23 @@ export async function ingestImages(db: Database, images: StoredImage[]): Promise
       imageId: i.id,
       status: !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
     }));
+  });
+}
+
+/**
+ * The input keys (image content + models + configuration, src/pipeline/inputKey.ts) under which the
+ * given images were stored, so that a re-run over the same files can skip decoding and inference.
+ */
+export async function storedInputKeys(db: Database, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  return db.read('storedInputKeys', async (tx) => {
+    const res = await tx.run<{ id: string; inputKey: string | null }>(CYPHER.inputKeys, { ids });
+    const out = new Map<string, string>();
+    for (const r of res.records) {
+      const key = r.get('inputKey');
+      if (key) out.set(r.get('id'), key);
+    }
+    return out;
   });
 }
 

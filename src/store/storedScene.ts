@@ -79,6 +79,8 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     depthUri: scene.depth?.uri ?? null,
     intrinsics: scene.intrinsics ? JSON.stringify(scene.intrinsics) : null,
     provenance: scene.provenance ? JSON.stringify(scene.provenance) : null,
+    // Set for graphs made from images: lets a re-run skip images already stored the same way.
+    inputKey: typeof scene.provenance?.inputKey === 'string' ? scene.provenance.inputKey : null,
   };
   const objects = scene.objects.map((o) => ({
     id: objectIdFor(id, o.key),

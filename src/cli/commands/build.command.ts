@@ -1,21 +1,25 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { loadConfig } from '../../config/config';
 import { UserInputError } from '../../errors/errors';
-import { readDepthFile } from '../../io/depthFile';
-import { readExifFocalLength } from '../../io/exif';
 import { prettyJson } from '../../io/prettyJson';
-import type { DepthInputUnit, Intrinsics } from '../../scenegraph/sceneGraph.types';
-import { toDepthMap } from '../../spatial/depthMap';
-import { buildSceneGraph } from '../../spatial/engine';
+import { createLogger } from '../../log/logger';
+import { cliFileAccess } from '../../pipeline/cliAccess';
+import { runPipeline, type PipelineSource } from '../../pipeline/pipeline';
+import { startInference } from '../../pipeline/startInference';
+import type { DepthInputUnit, DepthRef, Intrinsics } from '../../scenegraph/sceneGraph.types';
+import { parseQueries, parseThresholds, readJsonFile } from '../options';
 
 interface BuildCliOptions {
-  input: string;
+  input?: string;
+  image?: string;
   depth?: string;
   depthUnit?: string;
   depthScale?: string;
   intrinsics?: string;
   thresholds?: string;
+  queries?: string;
   out?: string;
 }
 
@@ -30,17 +34,42 @@ export function parseIntrinsics(text: string): Intrinsics {
   return { fx, fy, cx, cy, source: 'GIVEN' };
 }
 
-async function readJson(file: string, field: string): Promise<unknown> {
-  let text: string;
+/** --depth/--depth-unit/--depth-scale as a depth reference (absolute path), or undefined. */
+export function parseDepthOptions(opts: {
+  depth?: string;
+  depthUnit?: string;
+  depthScale?: string;
+}): DepthRef | undefined {
+  if (opts.depthUnit !== undefined && !UNITS.includes(opts.depthUnit as DepthInputUnit)) {
+    throw new UserInputError(`must be one of ${UNITS.join(', ')}; got "${opts.depthUnit}"`, '--depth-unit');
+  }
+  let scale: number | undefined;
+  if (opts.depthScale !== undefined) {
+    scale = Number(opts.depthScale);
+    if (!Number.isFinite(scale) || scale <= 0) {
+      throw new UserInputError(`must be a positive number; got "${opts.depthScale}"`, '--depth-scale');
+    }
+  }
+  if (opts.depth === undefined) {
+    if (opts.depthUnit !== undefined || opts.depthScale !== undefined) {
+      throw new UserInputError('needs --depth', opts.depthUnit ? '--depth-unit' : '--depth-scale');
+    }
+    return undefined;
+  }
+  if (!opts.depthUnit)
+    throw new UserInputError('is required with --depth (meters, relative or inverse)', '--depth-unit');
+  return {
+    uri: path.resolve(opts.depth),
+    unit: opts.depthUnit as DepthInputUnit,
+    ...(scale ? { scale } : {}),
+  };
+}
+
+async function readImageFile(file: string, field: string): Promise<Buffer> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file);
   } catch {
     throw new UserInputError(`cannot read ${file}`, field);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserInputError(`${file} is not valid JSON (${(err as Error).message})`, field);
   }
 }
 
@@ -48,12 +77,16 @@ export function registerBuildCommand(program: Command): void {
   program
     .command('build')
     .description(
-      'Build a scene graph: per-object depth, layers and spatial relations from a scene and its depth map',
+      'Build a scene graph (per-object depth, layers, spatial relations) from a scene-graph JSON file or from an image',
     )
-    .requiredOption('--input <scene.json>', 'scene-graph JSON v1 (objects with boxes or masks)')
+    .option('--input <scene.json>', 'scene-graph JSON v1 (objects with boxes or masks)')
+    .option(
+      '--image <file>',
+      'an image (JPEG, PNG, WebP, TIFF...): objects from the detector, depth from the depth model',
+    )
     .option(
       '--depth <file>',
-      'depth map (.npy float32/float64/uint16, or 16-bit PNG); default: the scene\'s "depth" entry',
+      'depth map (.npy float32/float64/uint16, or 16-bit PNG); default: the scene\'s "depth" entry, or the depth model for --image',
     )
     .option(
       '--depth-unit <unit>',
@@ -68,62 +101,55 @@ export function registerBuildCommand(program: Command): void {
       '--thresholds <json>',
       'overrides of the spatial threshold table, e.g. \'{"frontMaxOverlap":0.3}\'',
     )
+    .option('--queries <list>', 'comma-separated text queries for an open-vocabulary detector (with --image)')
     .option('--out <graph.json>', 'write here instead of stdout')
     .action(async (opts: BuildCliOptions) => {
-      const scene = (await readJson(opts.input, '--input')) as {
-        depth?: { uri: string; unit: DepthInputUnit; scale?: number };
-      };
-      if (opts.depthUnit !== undefined && !UNITS.includes(opts.depthUnit as DepthInputUnit)) {
+      if ((opts.input === undefined) === (opts.image === undefined)) {
         throw new UserInputError(
-          `must be one of ${UNITS.join(', ')}; got "${opts.depthUnit}"`,
-          '--depth-unit',
+          'give exactly one of --input <scene.json> or --image <file>',
+          opts.input ? '--image' : '--input',
         );
       }
-      let scale: number | undefined;
-      if (opts.depthScale !== undefined) {
-        scale = Number(opts.depthScale);
-        if (!Number.isFinite(scale) || scale <= 0) {
-          throw new UserInputError(`must be a positive number; got "${opts.depthScale}"`, '--depth-scale');
-        }
-      }
-      let thresholds: Record<string, unknown> | undefined;
-      if (opts.thresholds !== undefined) {
-        try {
-          thresholds = JSON.parse(opts.thresholds) as Record<string, unknown>;
-        } catch {
-          throw new UserInputError('must be a JSON object', '--thresholds');
-        }
-      }
+      const depth = parseDepthOptions(opts);
+      const thresholds = parseThresholds(opts.thresholds, '--thresholds');
       const intrinsics = opts.intrinsics === undefined ? undefined : parseIntrinsics(opts.intrinsics);
+      const queries = parseQueries(opts.queries, '--queries');
+      if (queries && !opts.image) throw new UserInputError('works with --image', '--queries');
+      const build = { intrinsics, thresholds };
 
-      const declared = typeof scene === 'object' && scene !== null ? scene.depth : undefined;
-      const depthFile =
-        opts.depth ?? (declared ? path.resolve(path.dirname(opts.input), declared.uri) : undefined);
-      let depthMap;
-      if (depthFile) {
-        const unit =
-          (opts.depthUnit as DepthInputUnit | undefined) ?? (opts.depth ? undefined : declared?.unit);
-        if (!unit)
-          throw new UserInputError('is required with --depth (meters, relative or inverse)', '--depth-unit');
-        const raw = await readDepthFile(depthFile, {
-          unit,
-          scale: scale ?? (opts.depth ? undefined : declared?.scale),
-          field: opts.depth ? '--depth' : 'depth.uri',
-        });
-        depthMap = toDepthMap(raw.data, raw.width, raw.height, { unit: raw.unit });
-      } else if (opts.depthUnit !== undefined || opts.depthScale !== undefined) {
-        throw new UserInputError(
-          'needs --depth (or a "depth" entry in the scene)',
-          opts.depthUnit ? '--depth-unit' : '--depth-scale',
-        );
+      const config = loadConfig();
+      let source: PipelineSource;
+      let baseDir: string;
+      if (opts.input !== undefined) {
+        source = { kind: 'scene', input: await readJsonFile(opts.input, '--input'), depth };
+        baseDir = path.dirname(path.resolve(opts.input));
+      } else {
+        const file = path.resolve(opts.image!);
+        source = { kind: 'image', bytes: await readImageFile(file, '--image'), uri: file, depth, queries };
+        baseDir = path.dirname(file);
       }
-      // Without given intrinsics the engine may use the focal length the camera recorded in the image.
-      const imageUri = (scene as { image?: { uri?: unknown } }).image?.uri;
-      const exif =
-        intrinsics === undefined && typeof imageUri === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(imageUri)
-          ? await readExifFocalLength(path.resolve(path.dirname(opts.input), imageUri))
+      const logger = createLogger(config.logLevel);
+      const inference =
+        source.kind === 'image'
+          ? await startInference(config, logger, { depth: depth === undefined })
           : undefined;
-      const graph = buildSceneGraph(scene as never, depthMap, { intrinsics, thresholds, exif });
+      let graph;
+      try {
+        const result = await runPipeline(source, {
+          access: cliFileAccess(baseDir),
+          build,
+          inference,
+          maxPixels: config.images.maxPixels,
+        });
+        graph = result.scene;
+        if (source.kind === 'image' && result.depth === 'absent') {
+          process.stderr.write(
+            'no depth: no depth model is pulled (scenegraph models pull depth-anything-v2-small) and no --depth given; 2D relations only\n',
+          );
+        }
+      } finally {
+        await inference?.close();
+      }
       const text = prettyJson(graph);
       if (opts.out) {
         await fs.writeFile(opts.out, text);

@@ -1,31 +1,42 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { loadConfig } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 import { connect } from '../../db/connect';
+import type { Database } from '../../db/database';
 import { migrate } from '../../db/migrations';
 import { AppError, UserInputError } from '../../errors/errors';
-import { prepareScene } from '../../ingest/prepareScene';
 import { listSceneFiles, readSceneFile } from '../../ingest/sceneFiles';
+import { sha256Hex } from '../../io/decodeImage';
 import { createLogger } from '../../log/logger';
-import { ingestImages, IngestStatus } from '../../store/ingest.store';
-import { StoredImage, toStoredImage } from '../../store/storedScene';
+import { cliFileAccess } from '../../pipeline/cliAccess';
+import { inputKeyFor } from '../../pipeline/inputKey';
+import { listImageFiles } from '../../pipeline/imageFiles';
+import {
+  runPipeline,
+  type ImageSource,
+  type PipelineOptions,
+  type StageTimings,
+} from '../../pipeline/pipeline';
+import { startInference } from '../../pipeline/startInference';
+import { storeScenes } from '../../pipeline/store';
+import type { SceneGraph } from '../../scenegraph/sceneGraph.types';
+import { storedInputKeys, type IngestStatus } from '../../store/ingest.store';
+import { imageIdFor } from '../../store/storedScene';
+import { parseDepthOptions } from './build.command';
+import { parsePositiveInt, parseQueries, parseThresholds } from '../options';
 
 interface IngestOptions {
-  scenes: string;
+  scenes?: string;
+  images?: string;
   batch: string;
+  concurrency?: string;
   thresholds?: string;
-}
-
-function parseThresholds(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new UserInputError('must be a JSON object, e.g. \'{"frontMaxOverlap": 0.3}\'', '--thresholds');
-  }
+  queries?: string;
+  depth?: string;
+  depthUnit?: string;
+  depthScale?: string;
 }
 
 /**
@@ -46,105 +57,281 @@ function absolutiseUris(input: unknown, dir: string): void {
   }
 }
 
+/** Counts, failures and a progress bar shared by both kinds of input. */
+class Progress {
+  readonly counts: Record<IngestStatus | 'skipped', number> = {
+    created: 0,
+    replaced: 0,
+    unchanged: 0,
+    skipped: 0,
+  };
+  readonly failures: string[] = [];
+  readonly stages: StageTimings = { decode: 0, detect: 0, depth: 0, engine: 0 };
+  objects = 0;
+  relations = 0;
+  noDepth = 0;
+  private readonly started = process.hrtime.bigint();
+  private readonly bar: SingleBar;
+
+  constructor(
+    readonly total: number,
+    unit: string,
+  ) {
+    this.bar = new SingleBar(
+      {
+        format: `ingest [{bar}] {value}/{total} ${unit} | {rate} images/s | {failed} failed`,
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+        stream: process.stderr,
+      },
+      Presets.shades_classic,
+    );
+    this.bar.start(total, 0, { rate: '0', failed: 0 });
+  }
+
+  get seconds(): number {
+    return Number(process.hrtime.bigint() - this.started) / 1e9;
+  }
+
+  tick(n = 1): void {
+    const done = this.counts.created + this.counts.replaced + this.counts.unchanged;
+    this.bar.increment(n, {
+      rate: (done / Math.max(this.seconds, 1e-9)).toFixed(1),
+      failed: this.failures.length,
+    });
+  }
+
+  stop(): void {
+    this.bar.stop();
+  }
+}
+
+/** Collects built graphs and stores them a batch (one transaction) at a time. */
+class BatchWriter {
+  private pending: SceneGraph[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly size: number,
+    private readonly progress: Progress,
+  ) {}
+
+  async add(scene: SceneGraph): Promise<void> {
+    this.pending.push(scene);
+    if (this.pending.length >= this.size) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    for (const r of await storeScenes(this.db, batch)) this.progress.counts[r.status]++;
+    for (const s of batch) {
+      this.progress.objects += s.objects.length;
+      this.progress.relations += s.relations?.length ?? 0;
+    }
+  }
+}
+
+async function ingestSceneFiles(
+  target: string,
+  opts: IngestOptions,
+  config: Config,
+  db: Database,
+): Promise<Progress> {
+  const thresholds = parseThresholds(opts.thresholds, '--thresholds');
+  const batchSize = parsePositiveInt(opts.batch, '--batch', 10000);
+  const files = await listSceneFiles(target);
+  if (files.length === 0) throw new UserInputError(`no *.json files under ${target}`, '--scenes');
+  const root = path.resolve(target);
+  const sceneRoot = files.length === 1 && files[0] === root ? path.dirname(root) : root;
+  const progress = new Progress(files.length, 'files');
+  const writer = new BatchWriter(db, batchSize, progress);
+  try {
+    for (const file of files) {
+      try {
+        const input = await readSceneFile(file);
+        if (input === undefined) {
+          progress.counts.skipped++;
+        } else {
+          absolutiseUris(input, path.dirname(file));
+          const { scene } = await runPipeline(
+            { kind: 'scene', input },
+            {
+              access: { roots: [sceneRoot, ...config.ingestRoots], baseDir: path.dirname(file) },
+              build: thresholds ? { thresholds } : undefined,
+            },
+          );
+          await writer.add(scene);
+        }
+      } catch (err) {
+        if (!(err instanceof UserInputError)) throw err;
+        progress.failures.push(`${path.relative(process.cwd(), file)}: ${err.message}`);
+      }
+      progress.tick();
+    }
+    await writer.flush();
+  } finally {
+    progress.stop();
+  }
+  return progress;
+}
+
+async function ingestImageFiles(
+  target: string,
+  opts: IngestOptions,
+  config: Config,
+  db: Database,
+  logger: ReturnType<typeof createLogger>,
+): Promise<Progress> {
+  const thresholds = parseThresholds(opts.thresholds, '--thresholds');
+  const batchSize = parsePositiveInt(opts.batch, '--batch', 10000);
+  const queries = parseQueries(opts.queries, '--queries');
+  const depth = parseDepthOptions(opts);
+  const files = await listImageFiles(target, '--images');
+  if (depth && files.length !== 1) {
+    throw new UserInputError(
+      'a depth map belongs to one image: give --images a single file with it',
+      '--depth',
+    );
+  }
+  const concurrency = parsePositiveInt(
+    opts.concurrency ?? String(Math.max(2, config.inference.workers * 2)),
+    '--concurrency',
+    256,
+  );
+  const inference = await startInference(config, logger, { depth: depth === undefined });
+  const pipelineOpts = (file: string): PipelineOptions => ({
+    access: cliFileAccess(path.dirname(file)),
+    build: thresholds ? { thresholds } : undefined,
+    inference,
+    maxPixels: config.images.maxPixels,
+  });
+  const progress = new Progress(files.length, 'images');
+  const writer = new BatchWriter(db, batchSize, progress);
+  try {
+    // Files stored before under the same key (same bytes, models and settings) are skipped unread by the models.
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const file = files[next++];
+        try {
+          const bytes = await fs.readFile(file).catch(() => {
+            throw new UserInputError(`cannot read ${file}`, '--images');
+          });
+          const source: ImageSource = { kind: 'image', bytes, uri: file, queries, depth };
+          const sha256 = sha256Hex(bytes);
+          const key = inputKeyFor(source, sha256, pipelineOpts(file));
+          const id = imageIdFor({
+            version: 1,
+            image: { uri: file, width: 1, height: 1, sha256 },
+            objects: [],
+          });
+          if ((await storedInputKeys(db, [id])).get(id) === key) {
+            progress.counts.unchanged++;
+          } else {
+            const result = await runPipeline(source, pipelineOpts(file));
+            for (const k of Object.keys(progress.stages) as (keyof StageTimings)[])
+              progress.stages[k] += result.timings[k];
+            if (result.depth === 'absent') progress.noDepth++;
+            await writer.add(result.scene);
+          }
+        } catch (err) {
+          if (!(err instanceof UserInputError)) throw err;
+          progress.failures.push(`${path.relative(process.cwd(), file)}: ${err.message}`);
+        }
+        progress.tick();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+    await writer.flush();
+  } finally {
+    progress.stop();
+    await inference.close();
+  }
+  return progress;
+}
+
 export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')
     .description(
-      'Store scene-graph JSON files (a file, or every *.json below a folder) in Neo4j; idempotent: re-running stores nothing twice',
+      'Store scene graphs in Neo4j, from scene-graph JSON files or from images (detector + depth model); idempotent: re-running stores nothing twice',
     )
-    .requiredOption('--scenes <path>', 'a scene-graph JSON file or a folder of them')
+    .option('--scenes <path>', 'a scene-graph JSON file or a folder of them')
+    .option(
+      '--images <path>',
+      'an image, a folder of images (searched recursively), or a .txt list of image paths',
+    )
     .option('--batch <n>', 'images per transaction', '100')
+    .option(
+      '--concurrency <n>',
+      'images in flight at once with --images (default: twice INFERENCE_WORKERS, at least 2)',
+    )
     .option('--thresholds <json>', 'spatial threshold overrides for scenes the engine builds')
+    .option(
+      '--queries <list>',
+      'comma-separated text queries for an open-vocabulary detector (with --images)',
+    )
+    .option('--depth <file>', 'a depth map for a single --images file (instead of the depth model)')
+    .option('--depth-unit <unit>', 'meters | relative | inverse (with --depth)')
+    .option('--depth-scale <s>', 'multiplier for raw depth values (with --depth)')
     .action(async (opts: IngestOptions) => {
-      const batchSize = Number(opts.batch);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) {
-        throw new UserInputError('must be an integer from 1 to 10000', '--batch');
+      if ((opts.scenes === undefined) === (opts.images === undefined)) {
+        throw new UserInputError(
+          'give exactly one of --scenes <path> or --images <path>',
+          opts.scenes ? '--images' : '--scenes',
+        );
       }
-      const thresholds = parseThresholds(opts.thresholds);
+      if (opts.scenes && (opts.queries || opts.depth || opts.concurrency)) {
+        throw new UserInputError(
+          'works with --images',
+          opts.queries ? '--queries' : opts.depth ? '--depth' : '--concurrency',
+        );
+      }
+      parsePositiveInt(opts.batch, '--batch', 10000);
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
-      const files = await listSceneFiles(opts.scenes);
-      if (files.length === 0) throw new UserInputError(`no *.json files under ${opts.scenes}`, '--scenes');
-      const root = path.resolve(opts.scenes);
-      const sceneRoot = files.length === 1 && files[0] === root ? path.dirname(root) : root;
-
       const conn = await connect(config, logger);
-      const counts: Record<IngestStatus, number> = { created: 0, replaced: 0, unchanged: 0 };
-      const failures: string[] = [];
-      let skipped = 0;
-      let objects = 0;
-      let relations = 0;
-      const started = process.hrtime.bigint();
-      const bar = new SingleBar(
-        {
-          format: 'ingest [{bar}] {value}/{total} files | {rate} images/s | {failed} failed',
-          hideCursor: true,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
-          stream: process.stderr,
-        },
-        Presets.shades_classic,
-      );
+      let progress: Progress;
       try {
         await migrate(conn.db);
-        bar.start(files.length, 0, { rate: '0', failed: 0 });
-        let pending: StoredImage[] = [];
-        let done = 0;
-        const flush = async () => {
-          if (pending.length === 0) return;
-          for (const r of await ingestImages(conn.db, pending)) counts[r.status]++;
-          for (const p of pending) {
-            objects += p.objects.length;
-            relations += p.relations.length;
-          }
-          done += pending.length;
-          pending = [];
-        };
-        for (const file of files) {
-          try {
-            const input = await readSceneFile(file);
-            if (input === undefined) {
-              skipped++;
-            } else {
-              absolutiseUris(input, path.dirname(file));
-              const scene = await prepareScene(input, {
-                roots: [sceneRoot, ...config.ingestRoots],
-                baseDir: path.dirname(file),
-                build: thresholds ? { thresholds } : undefined,
-              });
-              pending.push(toStoredImage(scene, new Date().toISOString()));
-              if (pending.length >= batchSize) await flush();
-            }
-          } catch (err) {
-            if (!(err instanceof UserInputError)) throw err;
-            failures.push(`${path.relative(process.cwd(), file)}: ${err.message}`);
-          }
-          const secs = Number(process.hrtime.bigint() - started) / 1e9;
-          bar.increment(1, {
-            rate: ((done + pending.length) / Math.max(secs, 1e-9)).toFixed(1),
-            failed: failures.length,
-          });
-        }
-        await flush();
+        progress = opts.scenes
+          ? await ingestSceneFiles(opts.scenes, opts, config, conn.db)
+          : await ingestImageFiles(opts.images!, opts, config, conn.db, logger);
       } finally {
-        bar.stop();
         await conn.db.close();
       }
-      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      const { counts } = progress;
+      const secs = progress.seconds;
       const images = counts.created + counts.replaced + counts.unchanged;
       process.stdout.write(
         `ingested ${images} images (${counts.created} created, ${counts.replaced} replaced, ${counts.unchanged} unchanged), ` +
-          `${objects} objects, ${relations} relations in ${secs.toFixed(1)} s: ` +
-          `${(images / secs).toFixed(1)} images/s, ${(objects / secs).toFixed(0)} objects/s` +
-          (skipped ? `; skipped ${skipped} JSON files that are not scene graphs` : '') +
+          `${progress.objects} objects, ${progress.relations} relations in ${secs.toFixed(1)} s: ` +
+          `${(images / secs).toFixed(1)} images/s, ${(progress.objects / secs).toFixed(0)} objects/s` +
+          (counts.skipped ? `; skipped ${counts.skipped} JSON files that are not scene graphs` : '') +
           '\n',
       );
-      if (conn.startedLocal) {
-        process.stdout.write('the local Neo4j keeps running (`scenegraph db stop` stops it)\n');
+      if (opts.images) {
+        const s = progress.stages;
+        process.stdout.write(
+          `stage time (summed over images): decode ${(s.decode / 1000).toFixed(2)} s, detect ${(s.detect / 1000).toFixed(2)} s, ` +
+            `depth ${(s.depth / 1000).toFixed(2)} s, engine ${(s.engine / 1000).toFixed(2)} s` +
+            (progress.noDepth
+              ? `; ${progress.noDepth} images without depth (no depth model pulled: scenegraph models pull ${config.inference.depthModel ?? 'depth-anything-v2-small'}), stored with 2D relations`
+              : '') +
+            '\n',
+        );
       }
-      if (failures.length > 0) {
-        for (const f of failures) process.stderr.write(`scenegraph: ${f}\n`);
-        throw new AppError('BAD_USER_INPUT', `${failures.length} of ${files.length} files were not ingested`);
+      if (conn.startedLocal)
+        process.stdout.write('the local Neo4j keeps running (`scenegraph db stop` stops it)\n');
+      if (progress.failures.length > 0) {
+        for (const f of progress.failures) process.stderr.write(`scenegraph: ${f}\n`);
+        throw new AppError(
+          'BAD_USER_INPUT',
+          `${progress.failures.length} of ${progress.total} files were not ingested`,
+        );
       }
     });
 }

@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UserInputError } from '../../errors/errors';
-import { prepareScene } from '../../ingest/prepareScene';
 import { listSceneFiles, readSceneFile } from '../../ingest/sceneFiles';
 import { prettyJson } from '../../io/prettyJson';
+import { cliFileAccess } from '../../pipeline/cliAccess';
+import { runPipeline } from '../../pipeline/pipeline';
 import { generateTrainingData, TRAINING_KINDS, type TrainingKind } from '../../text/trainingData';
 import { toLlavaRecords, type LlavaRecord } from '../../text/llava';
 import { rephrase, type RephraseConfig } from '../../text/rephrase';
@@ -92,10 +93,10 @@ export function registerTextCommand(program: Command): void {
       for (const file of files) {
         const input = await readSceneFile(file);
         if (input === undefined) continue;
-        const graph = await prepareScene(input, {
-          roots: [path.parse(path.resolve(file)).root],
-          baseDir: path.dirname(file),
-        });
+        const { scene: graph } = await runPipeline(
+          { kind: 'scene', input },
+          { access: cliFileAccess(path.dirname(file)) },
+        );
         const data = generateTrainingData(graph, { seed, kinds, grounded: opts.grounded ?? false, maxQa });
         if (opts.format === 'raw') {
           out.push(data);

@@ -1,0 +1,122 @@
+/**
+ * The inference stage as the pipeline sees it (src/pipeline/sceneInference.ts): a detector and a depth
+ * model, each optional, served by one worker pool. Results are plain (detections, a depth prediction);
+ * nothing here knows of Neo4j or GraphQL.
+ */
+
+import type { SceneInference, ModelProvenance } from '../src/pipeline/sceneInference';
+import type { RgbImage } from './adapters/adapter';
+import type { DeclinedProvider, ProviderName, ProviderPreference } from './backend/onnxBackend';
+import type { ModelSpec } from './models/modelSpec';
+import { WorkerPool, type PoolStats } from './pool/workerPool';
+import type { DepthPrediction, Detection, DetectOptions } from './results';
+
+/** A model ready to load: its spec, its folder and ONNX file, and what to record about it. */
+export interface ResolvedModel {
+  spec: ModelSpec;
+  dir: string;
+  file: string;
+  sha256: string;
+  revision?: string;
+}
+
+export interface InferenceSettings {
+  provider: ProviderPreference;
+  workers: number;
+  deviceIds?: number[];
+  maxQueue: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  timeoutMs: number;
+  intraOpThreads?: number;
+  /** Queries for an open-vocabulary detector when a request brings none. */
+  defaultQueries: string[];
+}
+
+export interface InferenceStarted {
+  provider: ProviderName;
+  declined: DeclinedProvider[];
+  workers: number;
+}
+
+export class InferenceService implements SceneInference {
+  readonly detector?: ModelProvenance;
+  readonly depth?: ModelProvenance;
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly detectorSpec: ModelSpec | undefined,
+    private readonly depthSpec: ModelSpec | undefined,
+    provenance: { detector?: ModelProvenance; depth?: ModelProvenance },
+    private readonly settings: InferenceSettings,
+    readonly started: InferenceStarted,
+  ) {
+    this.detector = provenance.detector;
+    this.depth = provenance.depth;
+  }
+
+  static async start(
+    models: { detector?: ResolvedModel; depth?: ResolvedModel },
+    settings: InferenceSettings,
+  ): Promise<InferenceService> {
+    const list = [models.detector, models.depth].filter((m): m is ResolvedModel => m !== undefined);
+    const { pool, info } = await WorkerPool.start({
+      models: list.map((m) => ({ spec: m.spec, dir: m.dir, file: m.file })),
+      workers: settings.workers,
+      provider: settings.provider,
+      deviceIds: settings.deviceIds,
+      maxQueue: settings.maxQueue,
+      maxBatch: settings.maxBatch,
+      maxWaitMs: settings.maxWaitMs,
+      timeoutMs: settings.timeoutMs,
+      intraOpThreads: settings.intraOpThreads,
+    });
+    const describe = (m?: ResolvedModel): ModelProvenance | undefined =>
+      m && {
+        name: m.spec.name,
+        architecture: m.spec.architecture,
+        sha256: m.sha256,
+        ...(m.revision ? { revision: m.revision } : {}),
+        provider: info.provider,
+      };
+    return new InferenceService(
+      pool,
+      models.detector?.spec,
+      models.depth?.spec,
+      { detector: describe(models.detector), depth: describe(models.depth) },
+      settings,
+      info,
+    );
+  }
+
+  /** The pool moves the pixels to a worker; a copy keeps the caller's image usable for the next model. */
+  private static copy(image: RgbImage): RgbImage {
+    return { width: image.width, height: image.height, data: image.data.slice() };
+  }
+
+  detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
+    const spec = this.detectorSpec;
+    if (!spec) return Promise.reject(new Error('no detector is loaded'));
+    const queries =
+      spec.architecture === 'owlv2'
+        ? options.queries?.length
+          ? options.queries
+          : this.settings.defaultQueries
+        : undefined;
+    return this.pool.run<Detection[]>(spec.name, InferenceService.copy(image), { ...options, queries });
+  }
+
+  estimateDepth(image: RgbImage): Promise<DepthPrediction> {
+    const spec = this.depthSpec;
+    if (!spec) return Promise.reject(new Error('no depth model is loaded'));
+    return this.pool.run<DepthPrediction>(spec.name, InferenceService.copy(image), {});
+  }
+
+  get stats(): PoolStats {
+    return this.pool.stats;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,54 @@
+import { promises as fs } from 'node:fs';
+import { UserInputError } from '../errors/errors';
+import { MAX_QUERIES } from '../../inference/adapters/owlv2';
+
+/** Option parsers shared by the commands, each naming the option in its errors. */
+
+export function parseThresholds(
+  text: string | undefined,
+  option: string,
+): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new UserInputError('must be a JSON object, e.g. \'{"frontMaxOverlap": 0.3}\'', option);
+  }
+  return v as Record<string, unknown>;
+}
+
+export function parseQueries(text: string | undefined, option: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const queries = text
+    .split(',')
+    .map((q) => q.trim())
+    .filter(Boolean);
+  if (queries.length === 0) throw new UserInputError('must name at least one query', option);
+  if (queries.length > MAX_QUERIES) throw new UserInputError(`at most ${MAX_QUERIES} queries`, option);
+  return queries;
+}
+
+export function parsePositiveInt(text: string, option: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UserInputError(`must be an integer from 1 to ${max}`, option);
+  return n;
+}
+
+export async function readJsonFile(file: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new UserInputError(`cannot read ${file}`, option);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserInputError(`${file} is not valid JSON (${(err as Error).message})`, option);
+  }
+}

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { UserInputError } from '../errors/errors';
+
+/**
+ * Where the pipeline may read local files from. The service must not become a way to read arbitrary
+ * files, so every path a request names (depth maps, images) resolves inside one of the allowed roots;
+ * remote URIs in scene graphs are references only, never fetched (the image URL path of ingestImage
+ * has its own checked fetcher, src/pipeline/fetchImage.ts).
+ */
+
+export interface FileAccess {
+  /** Folders local paths may resolve into. */
+  roots: string[];
+  /** Relative paths resolve against this folder (the scene file's folder for the CLI). */
+  baseDir: string;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** True for `http://...`, `s3://...`, `data:...`: anything with a scheme other than file:. */
+export function isRemoteUri(uri: string): boolean {
+  return SCHEME.test(uri) && !uri.startsWith('file:') && !/^[a-z]:[\\/]/i.test(uri);
+}
+
+export function resolveLocalPath(uri: string, access: FileAccess, field: string): string {
+  if (isRemoteUri(uri)) {
+    throw new UserInputError(
+      `remote URIs are not fetched here (${uri.split('/').slice(0, 3).join('/')}/...); give a local path inside the allowed roots`,
+      field,
+    );
+  }
+  const local = uri.startsWith('file:') ? new URL(uri).pathname : uri;
+  const resolved = path.resolve(access.baseDir, local);
+  if (!isInside(resolved, access.roots)) {
+    throw new UserInputError(
+      `path ${resolved} is outside the allowed roots (${access.roots.join(', ')}; set INGEST_ROOTS)`,
+      field,
+    );
+  }
+  return resolved;
+}
+
+export function isInside(file: string, roots: readonly string[]): boolean {
+  return roots.some((root) => {
+    const rel = path.relative(path.resolve(root), file);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+}
