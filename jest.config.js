@@ -5,7 +5,7 @@
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
 const common = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/helpers/sharedTypedArrays.environment.js',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['reflect-metadata'],

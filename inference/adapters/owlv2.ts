@@ -5,8 +5,8 @@
  * float32 [batch, 3, S, S]. Outputs: `logits` [batch, boxes, queries], `pred_boxes` [batch, boxes, 4]
  * as (cx, cy, w, h) relative to the padded square.
  *
- * Pre-processing follows `Owlv2ImageProcessor`: rescale to 0..1, pad right and bottom to a square with
- * 0.5 gray, Gaussian antialiasing when shrinking (sigma = (factor - 1) / 2), linear resize to S x S
+ * Pre-processing follows `Owlv2ImageProcessor` (transformers 5): rescale to 0..1, pad right and bottom
+ * to a square with black (transformers 4 padded with 0.5 gray; the golden tensors pin the current one), Gaussian antialiasing when shrinking (sigma = (factor - 1) / 2), linear resize to S x S
  * (scipy.ndimage conventions), CLIP mean/std. Post-processing follows `post_process_object_detection`
  * (best query per box, sigmoid, threshold; boxes scaled by the padded side, so they land in original
  * pixels) followed by per-label non-maximum suppression.
@@ -26,6 +26,8 @@ import type { AdapterContext, ExpectedTensor, ModelAdapter, RgbImage } from './a
 export const MAX_QUERIES = 64;
 export const OWLV2_DEFAULT_THRESHOLD = 0.1;
 const TEXT_LENGTH = 16;
+/** Fill of the padding, on the 0..255 scale. */
+const OWLV2_PAD_VALUE = 0;
 
 interface OwlMeta {
   width: number;
@@ -35,7 +37,7 @@ interface OwlMeta {
 }
 
 export function preprocessOwl(image: RgbImage, size: number): { data: Float32Array; side: number } {
-  const padded = padToSquare(image.data, image.width, image.height, 127.5);
+  const padded = padToSquare(image.data, image.width, image.height, OWLV2_PAD_VALUE);
   const factor = padded.side / size;
   const sigma = Math.max(0, (factor - 1) / 2);
   const scaled = new Float32Array(padded.data.length);

@@ -51,7 +51,7 @@ export function toHwc(
 
 /**
  * Pads an interleaved image on the right and bottom to a square of side max(width, height), filling
- * with `value` (OWLv2 pads after rescaling with 0.5 gray, i.e. 127.5 on the 0..255 scale).
+ * with `value` (OWLv2 pads with black).
  */
 export function padToSquare(
   hwc: ArrayLike<number>,
