@@ -36,3 +36,20 @@ const s = await gql(
 console.log(
   `\nimages where a ball is on a box: ${s.searchImages.edges.map((e) => e.node.uri).join(', ') || 'none'}`,
 );
+
+// The real photos, ingested through the bundled COCO detector.
+const photos = await gql(`{ images(first: 50) { edges { node { uri depthUnit objects { key label score depth { p50 } } } } } }`);
+const real = photos.images.edges.map((e) => e.node).filter((n) => /samples\/photos\//.test(n.uri));
+console.log(`\nphotos (bundled COCO detector${real.some((n) => n.depthUnit) ? '; the motorcycle with its measured depth' : ''}):`);
+for (const n of real) {
+  const objs = n.objects
+    .map((o) => `${o.label} ${o.score.toFixed(2)}${o.depth ? ` @ ${o.depth.p50.toFixed(2)} m` : ''}`)
+    .join(', ');
+  console.log(`  ${n.uri.split('/').pop()}: ${objs || 'nothing found'}`);
+}
+const moto = await gql(`{ objectsBehind(label: "motorcycle", first: 5) { edges { node { label depth { p50 } } reference { depth { p50 } } } } }`);
+console.log('\nobjects behind the motorcycle (measured depth):');
+for (const e of moto.objectsBehind.edges) {
+  console.log(`  ${e.node.label} at ${e.node.depth.p50.toFixed(2)} m, behind the motorcycle at ${e.reference.depth.p50.toFixed(2)} m`);
+}
+if (moto.objectsBehind.edges.length === 0) console.log('  none');

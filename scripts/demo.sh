@@ -2,7 +2,8 @@
 # The main job, for a newcomer: `npm run demo` (or `bash scripts/demo.sh`).
 #  1. installs dependencies and builds (first run only), obtains Neo4j from Maven Central (first run only)
 #  2. starts the service, which starts the project's local Neo4j
-#  3. renders the sample scenes (seeded synthetic images with depth maps) and ingests them
+#  3. renders the sample scenes (seeded synthetic images with depth maps) and ingests them, then
+#     ingests the sample photos through the bundled COCO detector (the motorcycle with its measured depth)
 #  4. asks GraphQL "which objects are in front of a <label>?" and prints the answer
 # Then the service keeps running (Ctrl-C stops it and the Neo4j it started); `--once` exits instead.
 set -euo pipefail
@@ -48,6 +49,12 @@ if [[ ! -f "$samples/.complete" ]]; then
 fi
 echo "==> ingesting the sample scenes (depth maps -> spatial engine -> Neo4j)"
 "${cli[@]}" ingest --scenes "$samples"
+
+echo "==> ingesting three sample photos (bundled COCO detector; depth from the depth model if pulled)"
+"${cli[@]}" ingest --images samples/photos/no-depth.txt
+echo "==> ingesting the motorcycle photo with its measured depth (Middlebury ground truth): a full 3D graph"
+"${cli[@]}" ingest --images samples/photos/motorcycle.jpg \
+  --depth samples/depth/motorcycle.depth.png --depth-unit meters --depth-scale 0.001
 
 echo "==> asking GraphQL"
 node scripts/demo-query.mjs "$url/graphql"

@@ -1,6 +1,6 @@
 // Makes samples/photos/ from the test images that Debian's python3-skimage package ships
 // (apt-get install python3-skimage): four photos as JPEG, and the measured depth of the motorcycle
-// photo as a 16-bit PNG in millimetres. Run: node scripts/samples/make-photos.mjs [skimage data dir]
+// photo as a 16-bit PNG in millimetres (samples/depth/, apart so that a folder ingest does not take it for a photo). Run: node scripts/samples/make-photos.mjs [skimage data dir]
 //
 // The motorcycle is Middlebury 2014 "Motorcycle" (left view), down-sampled by 4 by scikit-image; its
 // ground-truth disparity comes with it, and the calibration of the down-sampled pair is published
@@ -13,7 +13,8 @@ import { inflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 
 const src = process.argv[2] ?? '/usr/lib/python3/dist-packages/skimage/data';
-const out = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../samples/photos');
+const samples = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../samples');
+const out = path.join(samples, 'photos');
 
 const photos = { astronaut: 'astronaut.png', chelsea: 'chelsea.png', coffee: 'coffee.png', motorcycle: 'motorcycle_left.png' };
 for (const [name, file] of Object.entries(photos)) {
@@ -52,5 +53,5 @@ for (let i = 0; i < mm.length; i++) {
 await sharp(mm, { raw: { width: w, height: h, channels: 1, premultiplied: false } })
   .toColourspace('grey16')
   .png({ compressionLevel: 9 })
-  .toFile(path.join(out, 'motorcycle.depth.png'));
-console.log(`wrote ${Object.keys(photos).length} photos and motorcycle.depth.png (${w}x${h}) to ${out}`);
+  .toFile(path.join(samples, 'depth', 'motorcycle.depth.png'));
+console.log(`wrote ${Object.keys(photos).length} photos to ${out} and depth/motorcycle.depth.png (${w}x${h})`);
