@@ -2,48 +2,54 @@ import path from 'node:path';
 import type { Config } from '../../src/config/config';
 import { ModelError } from '../../src/errors/errors';
 import type { ResolvedModel } from '../inferenceService';
-import { ModelNotPulledError, ModelUnusableError } from './errors';
+import { modelStoreFromConfig } from './cache';
 import { readManifest } from './manifest';
 import type { ModelTask } from './modelSpec';
-import { getModel } from './registry';
 
-/** The repository root (bundled models live in folders relative to it). */
-export const PROJECT_ROOT = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
-);
+/** A model named by its folder rather than a registry name: `./my-export`, `/models/x`. */
+export function isModelFolderPath(name: string): boolean {
+  return name.startsWith('.') || name.includes('/') || name.includes(path.sep);
+}
 
 /**
- * A registry name -> the files inference loads: a bundled model from its folder in the repository, a
- * hub model from MODEL_DIR/<name>/ once `scenegraph models pull` (or `verify` of files placed by hand)
- * has written its verified model.json. Fails with a ModelError that says what to run otherwise.
+ * A model name -> the files inference loads. A registry name goes through the model store (bundled
+ * models from the repository, hub models from MODEL_DIR once pulled and verified; every file present
+ * at its recorded size, the revision the registry pins). A path to a folder with a model.json (an
+ * export of one's own, described like the bundled ones) is loaded as it is. Fails with a ModelError
+ * that says what to run otherwise.
  */
 export async function resolveForInference(
   name: string,
   config: Config,
   task: ModelTask,
 ): Promise<ResolvedModel> {
-  const entry = getModel(name);
-  const dir =
-    entry.kind === 'bundled' ? path.join(PROJECT_ROOT, entry.dir) : path.join(config.modelDir, name);
-  const read = await readManifest(dir);
-  if (read.kind === 'missing') {
-    if (entry.kind === 'hub') throw new ModelNotPulledError(name);
-    throw new ModelError(`bundled model folder ${dir} has no model.json`, name);
+  let resolved: Omit<ResolvedModel, 'sha256'> & { sha256?: string };
+  if (isModelFolderPath(name)) {
+    const dir = path.resolve(name);
+    const read = await readManifest(dir);
+    if (read.kind !== 'ok') {
+      throw new ModelError(
+        read.kind === 'missing' ? `model folder ${dir} has no model.json` : read.reason,
+        name,
+      );
+    }
+    const model = read.manifest.files.find((f) => f.role === 'model')!;
+    resolved = { spec: read.manifest, dir, file: path.join(dir, model.path), sha256: model.sha256 };
+  } else {
+    const r = await modelStoreFromConfig(config).resolve(name);
+    const model = r.spec.files.find((f) => f.role === 'model')!;
+    resolved = {
+      spec: r.spec,
+      dir: r.dir,
+      file: r.file,
+      sha256: model.sha256,
+      ...(r.provenance.commit || r.provenance.revision
+        ? { revision: r.provenance.commit ?? r.provenance.revision }
+        : {}),
+    };
   }
-  if (read.kind === 'invalid') {
-    throw new ModelUnusableError(name, [read.reason], `run \`scenegraph models verify ${name}\``);
-  }
-  const spec = read.manifest;
-  if (spec.task !== task) throw new ModelError(`is a ${spec.task} model, not a ${task} model`, name);
-  const model = spec.files.find((f) => f.role === 'model')!;
-  return {
-    spec,
-    dir,
-    file: path.join(dir, model.path),
-    sha256: model.sha256 ?? 'unknown',
-    ...(spec.pulled ? { revision: spec.pulled.commit ?? spec.pulled.revision } : {}),
-  };
+  if (resolved.spec.task !== task)
+    throw new ModelError(`is a ${resolved.spec.task} model, not a ${task} model`, name);
+  if (!resolved.sha256) throw new ModelError('its model.json records no sha256 for the ONNX file', name);
+  return { ...resolved, sha256: resolved.sha256 };
 }

@@ -6,6 +6,7 @@ import { VERSION } from '../version';
 import { registerBuildCommand } from './commands/build.command';
 import { registerDbCommands } from './commands/db.command';
 import { registerIngestCommand } from './commands/ingest.command';
+import { registerModelsCommand } from './commands/models.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerSynthCommand } from './commands/synth.command';
 import { registerTextCommand } from './commands/text.command';
@@ -28,6 +29,9 @@ export function exitCodeFor(err: unknown): number {
       case ErrorCode.MIGRATION_MISMATCH:
       case ErrorCode.ENVIRONMENT:
       case ErrorCode.CONFLICT:
+      case ErrorCode.MODEL_INVALID:
+      case ErrorCode.BUSY:
+      case ErrorCode.TIMEOUT:
         return EXIT.ENVIRONMENT;
       case ErrorCode.INTERNAL_SERVER_ERROR:
         return EXIT.FAILURE;
@@ -48,6 +52,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerBuildCommand(program);
   registerTextCommand(program);
+  registerModelsCommand(program);
   return program;
 }
 

@@ -158,7 +158,7 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   IMAGE_FETCH_TIMEOUT_MS:
     'Time limit for fetching an image URL given to `ingestImage` (headers and body). Default `15000`.',
   DETECTOR_MODEL:
-    'Registry name of the object detector for images (`scenegraph models list`). Default `coco-centernet` (bundled).',
+    'Registry name of the object detector for images (`scenegraph models list`), or the path of a model folder with a model.json. Default `coco-centernet` (bundled).',
   DETECTOR_QUERIES:
     'Comma-separated text queries for an open-vocabulary detector (OWLv2) when a request gives none. Default: 28 common object names.',
   DEPTH_MODEL:
