@@ -31,6 +31,8 @@ export interface InferenceSettings {
   intraOpThreads?: number;
   /** Queries for an open-vocabulary detector when a request brings none. */
   defaultQueries: string[];
+  /** Lowest detection score kept (default: the adapter's). */
+  minScore?: number;
 }
 
 export interface InferenceStarted {
@@ -79,11 +81,18 @@ export class InferenceService implements SceneInference {
         ...(m.revision ? { revision: m.revision } : {}),
         provider: info.provider,
       };
+    const detector = describe(models.detector);
     return new InferenceService(
       pool,
       models.detector?.spec,
       models.depth?.spec,
-      { detector: describe(models.detector), depth: describe(models.depth) },
+      {
+        detector:
+          detector && settings.minScore !== undefined
+            ? { ...detector, minScore: settings.minScore }
+            : detector,
+        depth: describe(models.depth),
+      },
       settings,
       info,
     );
@@ -103,7 +112,11 @@ export class InferenceService implements SceneInference {
           ? options.queries
           : this.settings.defaultQueries
         : undefined;
-    return this.pool.run<Detection[]>(spec.name, InferenceService.copy(image), { ...options, queries });
+    return this.pool.run<Detection[]>(spec.name, InferenceService.copy(image), {
+      scoreThreshold: this.settings.minScore,
+      ...options,
+      queries,
+    });
   }
 
   estimateDepth(image: RgbImage): Promise<DepthPrediction> {

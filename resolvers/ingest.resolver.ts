@@ -181,6 +181,7 @@ export class IngestResolver {
       bytes,
       uri: input.uri ?? uri,
       depth,
+      depthField: 'input.depth.path',
       queries: input.queries ?? undefined,
     };
     const result = await runPipeline(source, {

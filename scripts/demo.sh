@@ -51,9 +51,9 @@ echo "==> ingesting the sample scenes (depth maps -> spatial engine -> Neo4j)"
 "${cli[@]}" ingest --scenes "$samples"
 
 echo "==> ingesting three sample photos (bundled COCO detector; depth from the depth model if pulled)"
-"${cli[@]}" ingest --images samples/photos/no-depth.txt
+DETECTOR_MIN_SCORE=0.15 "${cli[@]}" ingest --images samples/photos/no-depth.txt
 echo "==> ingesting the motorcycle photo with its measured depth (Middlebury ground truth): a full 3D graph"
-"${cli[@]}" ingest --images samples/photos/motorcycle.jpg \
+DETECTOR_MIN_SCORE=0.15 "${cli[@]}" ingest --images samples/photos/motorcycle.jpg \
   --depth samples/depth/motorcycle.depth.png --depth-unit meters --depth-scale 0.001
 
 echo "==> asking GraphQL"

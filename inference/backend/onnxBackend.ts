@@ -71,6 +71,25 @@ function cudaLibraryMissing(): string | undefined {
     : `${lib} is not installed in ${binDir} (node node_modules/onnxruntime-node/script/install, or copy it from the onnxruntime-gpu wheel of the same version)`;
 }
 
+/**
+ * WebGPU in onnxruntime-node runs on Dawn over Vulkan on Linux. Without a Vulkan loader it cannot
+ * start (and Dawn prints a warning on the way); `auto` skips it quietly instead.
+ */
+function vulkanLoaderMissing(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(path.join(d, 'libvulkan.so.1')))
+    ? undefined
+    : 'no Vulkan loader (libvulkan.so.1) found, which WebGPU needs on Linux';
+}
+
 function providerOptions(
   provider: ProviderName,
   opts: SessionOptions,
@@ -158,12 +177,11 @@ export async function openSession(
   const order = preference === 'auto' ? AUTO_ORDER : [preference];
   const declined: DeclinedProvider[] = [];
   for (const provider of order) {
-    if (provider === 'cuda') {
-      const missing = cudaLibraryMissing();
-      if (missing) {
-        declined.push({ provider, reason: missing });
-        continue;
-      }
+    const missing =
+      provider === 'cuda' ? cudaLibraryMissing() : provider === 'webgpu' ? vulkanLoaderMissing() : undefined;
+    if (missing) {
+      declined.push({ provider, reason: missing });
+      continue;
     }
     try {
       return { session: await createOn(file, model, provider, opts), provider, declined };

@@ -3,6 +3,7 @@ import type { Config } from '../../src/config/config';
 import { ModelError } from '../../src/errors/errors';
 import type { ResolvedModel } from '../inferenceService';
 import { modelStoreFromConfig } from './cache';
+import { hashFile } from './checksum';
 import { readManifest } from './manifest';
 import type { ModelTask } from './modelSpec';
 
@@ -34,7 +35,15 @@ export async function resolveForInference(
       );
     }
     const model = read.manifest.files.find((f) => f.role === 'model')!;
-    resolved = { spec: read.manifest, dir, file: path.join(dir, model.path), sha256: model.sha256 };
+    const file = path.join(dir, model.path);
+    // One's own export may not record its checksum; provenance needs one, so it is computed here, once.
+    const sha256 =
+      model.sha256 ??
+      (await hashFile(file).then(
+        (h) => h.sha256,
+        () => undefined,
+      ));
+    resolved = { spec: read.manifest, dir, file, sha256 };
   } else {
     const r = await modelStoreFromConfig(config).resolve(name);
     const model = r.spec.files.find((f) => f.role === 'model')!;
@@ -50,6 +59,6 @@ export async function resolveForInference(
   }
   if (resolved.spec.task !== task)
     throw new ModelError(`is a ${resolved.spec.task} model, not a ${task} model`, name);
-  if (!resolved.sha256) throw new ModelError('its model.json records no sha256 for the ONNX file', name);
+  if (!resolved.sha256) throw new ModelError(`cannot read ${resolved.file}`, name);
   return { ...resolved, sha256: resolved.sha256 };
 }

@@ -21,6 +21,16 @@ interface Loaded {
   session: ModelSession;
   adapter: ModelAdapter<unknown, unknown>;
   ctx: AdapterContext;
+  /** Items per model run: a graph exported with a fixed batch dimension takes exactly that many. */
+  maxBatch: number;
+}
+
+function fixedBatchOf(session: ModelSession, adapter: ModelAdapter<unknown, unknown>): number {
+  for (const input of adapter.inputs) {
+    const dim0 = session.signature.inputs.find((i) => i.name === input.name)?.shape[0];
+    if (typeof dim0 === 'number' && dim0 > 0) return dim0;
+  }
+  return Number.MAX_SAFE_INTEGER;
 }
 
 const models = new Map<string, Loaded>();
@@ -70,7 +80,12 @@ async function init(msg: InitMessage): Promise<void> {
     checkSignature(m.spec.name, opened.session.signature, adapter);
     const ctx: AdapterContext = { spec: m.spec, dir: m.dir };
     await adapter.load?.(ctx);
-    models.set(m.spec.name, { session: opened.session, adapter, ctx });
+    models.set(m.spec.name, {
+      session: opened.session,
+      adapter,
+      ctx,
+      maxBatch: fixedBatchOf(opened.session, adapter),
+    });
   }
   post({ type: 'ready', provider: chosen ?? 'cpu', declined });
 }
@@ -84,7 +99,7 @@ async function run(msg: RunMessage): Promise<void> {
     post({ type: 'result', id: msg.id, results: msg.items.map(() => ({ ok: false, error })), timings });
     return;
   }
-  const { session, adapter, ctx } = loaded;
+  const { session, adapter, ctx, maxBatch } = loaded;
 
   let t = performance.now();
   const prepared: (Prepared | undefined)[] = msg.items.map((item, i) => {
@@ -104,8 +119,12 @@ async function run(msg: RunMessage): Promise<void> {
     if (g) g.push(i);
     else groups.set(p.batchKey, [i]);
   });
+  const runs: number[][] = [];
+  for (const g of groups.values()) {
+    for (let k = 0; k < g.length; k += maxBatch) runs.push(g.slice(k, k + maxBatch));
+  }
 
-  for (const indices of groups.values()) {
+  for (const indices of runs) {
     const feeds: Record<string, PlainTensor> = {};
     for (const name of Object.keys(prepared[indices[0]]!.feeds)) {
       feeds[name] = concatDim0(indices.map((i) => prepared[i]!.feeds[name]));

@@ -9,12 +9,14 @@
  *   support, out-of-range taps clamped to the border; bicubic with a = -0.75.
  * - `ndimage`: `scipy.ndimage.zoom(order=1, grid_mode=True, mode='mirror')` (OWLv2's processor):
  *   linear taps, mirrored at the border. Its Gaussian antialiasing pre-filter is `gaussianBlur` below.
+ * - `tf`: TensorFlow's `resize_bilinear` with its defaults (align_corners and half_pixel_centers
+ *   false), which the TFJS CenterNet was used with: x_in = x_out * scale, taps floor and ceil.
  *
- * Pixel centres map as x_in = (x_out + 0.5) * scale - 0.5 in all three.
+ * Pixel centres map as x_in = (x_out + 0.5) * scale - 0.5 in the first three.
  */
 
 export type Filter = 'bilinear' | 'bicubic';
-export type Convention = 'pil' | 'torch' | 'ndimage';
+export type Convention = 'pil' | 'torch' | 'ndimage' | 'tf';
 
 interface Taps {
   /** Per output index: `count` source indices and weights, from `offset = i * width`. */
@@ -68,6 +70,14 @@ function computeTaps(inSize: number, outSize: number, filter: Filter, convention
         sum += w;
       }
       if (sum !== 0) for (let k = 0; k < width; k++) weight[offset + k] /= sum;
+    } else if (convention === 'tf') {
+      const src = i * scale;
+      const x0 = Math.floor(src);
+      const t = src - x0;
+      index[offset] = Math.min(x0, inSize - 1);
+      weight[offset] = 1 - t;
+      index[offset + 1] = Math.min(Math.ceil(src), inSize - 1);
+      weight[offset + 1] = t;
     } else {
       const src = center - 0.5;
       const first = Math.floor(src) - baseSupport + 1;

@@ -7,13 +7,13 @@
 // with it (focal length 994.978 px, principal point offset dx 31.086 px, baseline 193.001 mm), so
 // depth = focal * baseline / (disparity + dx). Pixels without ground truth (inf/NaN) are written as 0,
 // which the depth reader treats as "no depth".
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 
 const src = process.argv[2] ?? '/usr/lib/python3/dist-packages/skimage/data';
-const samples = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../samples');
+const samples = path.resolve(path.dirname(new globalThis.URL(import.meta.url).pathname), '../../samples');
 const out = path.join(samples, 'photos');
 
 const photos = { astronaut: 'astronaut.png', chelsea: 'chelsea.png', coffee: 'coffee.png', motorcycle: 'motorcycle_left.png' };

@@ -41,6 +41,7 @@ const schema = z.object({
   IMAGE_FETCH_TIMEOUT_MS: positiveInt.default(15_000),
   DETECTOR_MODEL: z.string().min(1).default('coco-centernet'),
   DETECTOR_QUERIES: z.string().min(1).optional(),
+  DETECTOR_MIN_SCORE: z.coerce.number().min(0).max(1).optional(),
   DEPTH_MODEL: z.string().min(1).default('depth-anything-v2-small'),
   INFERENCE_PROVIDER: z.enum(['auto', 'cuda', 'webgpu', 'cpu']).default('auto'),
   INFERENCE_WORKERS: positiveInt.max(64).default(1),
@@ -84,6 +85,8 @@ export interface Config {
     depthModel?: string;
     /** Queries for an open-vocabulary detector when a request brings none. */
     defaultQueries: string[];
+    /** Lowest detection score kept; undefined = the detector adapter's default. */
+    minScore?: number;
     provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
     workers: number;
     deviceIds: number[];
@@ -161,6 +164,8 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Registry name of the object detector for images (`scenegraph models list`), or the path of a model folder with a model.json. Default `coco-centernet` (bundled).',
   DETECTOR_QUERIES:
     'Comma-separated text queries for an open-vocabulary detector (OWLv2) when a request gives none. Default: 28 common object names.',
+  DETECTOR_MIN_SCORE:
+    "Lowest detection score kept, 0..1. Default: the detector's own (0.25 for coco-centernet, 0.1 for OWLv2).",
   DEPTH_MODEL:
     'Registry name of the depth model, or `none`. Default `depth-anything-v2-small`; used when pulled, else images get 2D relations only.',
   INFERENCE_PROVIDER:
@@ -238,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             .map((q) => q.trim())
             .filter(Boolean)
         : DEFAULT_DETECTOR_QUERIES,
+      minScore: c.DETECTOR_MIN_SCORE,
       provider: c.INFERENCE_PROVIDER,
       workers: c.INFERENCE_WORKERS,
       deviceIds: c.INFERENCE_DEVICE_IDS.split(',').map(Number),

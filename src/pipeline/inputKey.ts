@@ -15,7 +15,7 @@ export function inputKeyFor(source: ImageSource, sha256: string, opts: PipelineO
   const parts = {
     image: sha256,
     objects: source.objects ?? null,
-    detector: source.objects ? null : (inference?.detector?.sha256 ?? null),
+    detector: source.objects ? null : (inference?.detector ?? null),
     queries: source.objects ? null : (source.queries ?? null),
     depth: source.depth ?? (inference?.depth ? { model: inference.depth.sha256 } : null),
     engine: SPATIAL_ENGINE_VERSION,

@@ -45,6 +45,8 @@ export interface SceneSource {
   input: unknown;
   /** Replaces the scene's own `depth` entry (the CLI's --depth). */
   depth?: DepthRef;
+  /** How errors name `depth` (default `depth`; the CLI says `--depth`). */
+  depthField?: string;
 }
 
 export interface ImageSource {
@@ -56,6 +58,8 @@ export interface ImageSource {
   objects?: SceneObject[];
   /** A depth map for this image; the depth model runs only when absent. */
   depth?: DepthRef;
+  /** How errors name `depth` (default `depth`). */
+  depthField?: string;
   /** Text queries for an open-vocabulary detector. */
   queries?: string[];
 }
@@ -103,7 +107,9 @@ async function fromScene(source: SceneSource, opts: PipelineOptions): Promise<Pi
   const scene = source.input;
   let t = performance.now();
   const ref = source.depth ?? scene.depth;
-  const depth = ref ? await readDepth(ref, opts.access, source.depth ? 'depth' : 'depth.uri') : undefined;
+  const depth = ref
+    ? await readDepth(ref, opts.access, source.depth ? (source.depthField ?? 'depth') : 'depth.uri')
+    : undefined;
   timings.depth = since(t);
   if (!depth && scene.provenance?.engine === SPATIAL_ENGINE) return { scene, depth: 'stored', timings };
   const exif = opts.build?.intrinsics ? undefined : await exifOf(scene.image.uri, opts.access);
@@ -154,7 +160,9 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
   const estimate = async (): Promise<{ map?: DepthMap; from: DepthSource }> => {
     const start = performance.now();
     try {
-      if (depthRef) return { map: await readDepth(depthRef, opts.access, 'depth'), from: 'file' };
+      if (depthRef) {
+        return { map: await readDepth(depthRef, opts.access, source.depthField ?? 'depth'), from: 'file' };
+      }
       if (!inference?.depth) return { from: 'absent' };
       const p = await inference.estimateDepth(image);
       return { map: toDepthMap(p.values, p.width, p.height, { unit: p.unit }), from: 'model' };

@@ -15,6 +15,8 @@ export interface ModelProvenance {
   /** Hub revision for pulled models. */
   revision?: string;
   provider: string;
+  /** Detectors: the lowest score kept, when set by configuration. */
+  minScore?: number;
 }
 
 export interface SceneInference {

@@ -48,6 +48,7 @@ export async function startInference(
       timeoutMs: s.timeoutMs,
       intraOpThreads: s.intraOpThreads,
       defaultQueries: s.defaultQueries,
+      minScore: s.minScore,
     },
   );
   const { provider, declined, workers } = service.started;

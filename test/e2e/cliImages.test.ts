@@ -22,12 +22,15 @@ describe('scenegraph CLI with images (bundled detector, real Neo4j)', () => {
   const db = testDatabase();
 
   beforeAll(() => {
-    for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png']) copyFileSync(path.join(SKIMAGE, f), path.join(dir, f));
+    for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png'])
+      copyFileSync(path.join(SKIMAGE, f), path.join(dir, f));
     writeFileSync(path.join(dir, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
   });
   afterAll(async () => {
     await db.write('test.cleanup', (tx) =>
-      tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $dir OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', { dir }),
+      tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $dir OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', {
+        dir,
+      }),
     );
     await db.close();
   });
@@ -66,10 +69,16 @@ describe('scenegraph CLI with images (bundled detector, real Neo4j)', () => {
       '0.001',
     ]);
     expect(r.status).toBe(0);
-    const graph = JSON.parse(r.stdout) as { objects: { label: string; depth?: { unit: string } }[]; provenance: Record<string, unknown> };
+    const graph = JSON.parse(r.stdout) as {
+      objects: { label: string; depth?: { unit: string } }[];
+      provenance: Record<string, unknown>;
+    };
     const moto = graph.objects.find((o) => o.label === 'motorcycle');
     expect(moto?.depth?.unit).toBe('METERS');
-    expect(graph.provenance).toMatchObject({ depthSource: 'file', models: { detector: { name: 'coco-centernet' } } });
+    expect(graph.provenance).toMatchObject({
+      depthSource: 'file',
+      models: { detector: { name: 'coco-centernet' } },
+    });
   });
 
   it('refuses bad options with exit code 2 naming the option', () => {
@@ -77,7 +86,11 @@ describe('scenegraph CLI with images (bundled detector, real Neo4j)', () => {
     const r = run(['ingest', '--images', path.join(dir, 'nope')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--images: no such file or folder/);
-    expect(run(['build', '--image', path.join(dir, 'chelsea.png'), '--depth', 'x.npy']).stderr).toMatch(/--depth-unit/);
-    expect(run(['ingest', '--images', dir, '--concurrency', '0']).stderr).toMatch(/--concurrency: must be an integer/);
+    expect(run(['build', '--image', path.join(dir, 'chelsea.png'), '--depth', 'x.npy']).stderr).toMatch(
+      /--depth-unit/,
+    );
+    expect(run(['ingest', '--images', dir, '--concurrency', '0']).stderr).toMatch(
+      /--concurrency: must be an integer/,
+    );
   });
 });

@@ -31,7 +31,13 @@ interface Ingested {
     objectCount: number;
     relationCount: number;
     provenance: Record<string, unknown>;
-    objects: { key: string; label: string; score: number; box: number[]; depth: { p50: number; unit: string } | null }[];
+    objects: {
+      key: string;
+      label: string;
+      score: number;
+      box: number[];
+      depth: { p50: number; unit: string } | null;
+    }[];
   };
 }
 
@@ -50,7 +56,9 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
   }
 
   async function imageCount(): Promise<number> {
-    const res = await db.read('test.count', (tx) => tx.run<{ n: number }>('MATCH (i:Image) RETURN count(i) AS n'));
+    const res = await db.read('test.count', (tx) =>
+      tx.run<{ n: number }>('MATCH (i:Image) RETURN count(i) AS n'),
+    );
     return res.records[0].get('n');
   }
 
@@ -58,8 +66,15 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
     for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png', 'motorcycle_left.png']) {
       copyFileSync(path.join(SKIMAGE, f), path.join(inputs, f));
     }
-    copyFileSync(path.join(ROOT, 'samples/depth/motorcycle.depth.png'), path.join(inputs, 'motorcycle.depth.png'));
-    service = await startTestService({ INGEST_ROOTS: inputs, DEPTH_MODEL: 'none', MAX_IMAGE_PIXELS: '4000000' });
+    copyFileSync(
+      path.join(ROOT, 'samples/depth/motorcycle.depth.png'),
+      path.join(inputs, 'motorcycle.depth.png'),
+    );
+    service = await startTestService({
+      INGEST_ROOTS: inputs,
+      DEPTH_MODEL: 'none',
+      MAX_IMAGE_PIXELS: '4000000',
+    });
   });
 
   afterAll(async () => {
@@ -115,7 +130,9 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
       `{ searchImages(pattern: [{subject: "motorcycle"}]) { edges { node { id } } } }`,
     );
     expect(search.body.errors).toBeUndefined();
-    const found = (search.body.data!.searchImages as { edges: { node: { id: string } }[] }).edges.map((e) => e.node.id);
+    const found = (search.body.data!.searchImages as { edges: { node: { id: string } }[] }).edges.map(
+      (e) => e.node.id,
+    );
     expect(found).toContain(got!.image.id);
     const labels = await gql(service, `{ image(id: "${got!.image.id}") { objects { label } } }`);
     expect(labels.body.errors).toBeUndefined();
@@ -123,17 +140,76 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
 
   describe('bad input: a typed error naming the field, nothing written', () => {
     const cases: [string, () => Record<string, unknown>, string, RegExp][] = [
-      ['a corrupt JPEG', () => ({ data: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]).toString('base64') }), 'image', /not a readable image|corrupt/],
-      ['a truncated PNG', () => ({ data: readFileSync(path.join(inputs, 'chelsea.png')).subarray(0, 5000).toString('base64') }), 'image', /corrupt or truncated/],
-      ['a pixel bomb', () => ({ path: path.join(inputs, 'bomb.png') }), 'image', /over the limit of 4000000 pixels/],
-      ['an unsupported type', () => ({ data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>').toString('base64') }), 'image', /unsupported image format 'svg'/],
+      [
+        'a corrupt JPEG',
+        () => ({
+          data: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]).toString(
+            'base64',
+          ),
+        }),
+        'image',
+        /not a readable image|corrupt/,
+      ],
+      [
+        'a truncated PNG',
+        () => ({ data: readFileSync(path.join(inputs, 'chelsea.png')).subarray(0, 5000).toString('base64') }),
+        'image',
+        /corrupt|truncated|not a readable image/,
+      ],
+      [
+        'a pixel bomb',
+        () => ({ path: path.join(inputs, 'bomb.png') }),
+        'image',
+        /over the limit of 4000000 pixels/,
+      ],
+      [
+        'an unsupported type',
+        () => ({
+          data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>').toString(
+            'base64',
+          ),
+        }),
+        'image',
+        /unsupported image format 'svg'/,
+      ],
       ['not base64', () => ({ data: 'data:image/png;base64,AAAA' }), 'input.data', /must be base64/],
-      ['a private-network URL', () => ({ url: 'http://169.254.169.254/latest/meta-data/x.png' }), 'input.url', /not a public address/],
+      [
+        'a private-network URL',
+        () => ({ url: 'http://169.254.169.254/latest/meta-data/x.png' }),
+        'input.url',
+        /not a public address/,
+      ],
       ['a loopback URL', () => ({ url: `${service.url}/healthz` }), 'input.url', /not a public address/],
-      ['a path outside the allowed roots', () => ({ path: path.join(outside, 'x.png') }), 'input.path', /outside the allowed roots/],
-      ['two sources at once', () => ({ path: path.join(inputs, 'chelsea.png'), url: 'https://example.org/x.png' }), 'input', /exactly one of data, path or url/],
-      ['a depth map of another aspect ratio', () => ({ path: path.join(inputs, 'coffee.png'), depth: { path: path.join(inputs, 'motorcycle.depth.png'), unit: 'meters', scale: 0.001 } }), 'depth', /aspect/],
-      ['an unknown depth unit', () => ({ path: path.join(inputs, 'coffee.png'), depth: { path: path.join(inputs, 'motorcycle.depth.png'), unit: 'feet' } }), 'input.depth.unit', /must be one of/],
+      [
+        'a path outside the allowed roots',
+        () => ({ path: path.join(outside, 'x.png') }),
+        'input.path',
+        /outside the allowed roots/,
+      ],
+      [
+        'two sources at once',
+        () => ({ path: path.join(inputs, 'chelsea.png'), url: 'https://example.org/x.png' }),
+        'input',
+        /exactly one of data, path or url/,
+      ],
+      [
+        'a depth map of another aspect ratio',
+        () => ({
+          path: path.join(inputs, 'coffee.png'),
+          depth: { path: path.join(inputs, 'motorcycle.depth.png'), unit: 'meters', scale: 0.001 },
+        }),
+        'depth',
+        /aspect/,
+      ],
+      [
+        'an unknown depth unit',
+        () => ({
+          path: path.join(inputs, 'coffee.png'),
+          depth: { path: path.join(inputs, 'motorcycle.depth.png'), unit: 'feet' },
+        }),
+        'input.depth.unit',
+        /must be one of/,
+      ],
     ];
 
     beforeAll(async () => {
@@ -164,7 +240,9 @@ describe('ingestImage with the project test models (depth model and open-vocabul
 
   afterAll(async () => {
     for (const id of ids) {
-      await db.write('test.cleanup', (tx) => tx.run('MATCH (i:Image {id: $id}) OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', { id }));
+      await db.write('test.cleanup', (tx) =>
+        tx.run('MATCH (i:Image {id: $id}) OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', { id }),
+      );
     }
     await db.close();
   });
@@ -177,7 +255,9 @@ describe('ingestImage with the project test models (depth model and open-vocabul
       DEPTH_MODEL: path.join(MODELS, 'depth-anything-v2-tiny'),
     });
     try {
-      const r = await gql(service, INGEST, { input: { path: path.join(inputs, 'coffee.png'), queries: ['cup', 'spoon'] } });
+      const r = await gql(service, INGEST, {
+        input: { path: path.join(inputs, 'coffee.png'), queries: ['cup', 'spoon'] },
+      });
       expect(r.body.errors).toBeUndefined();
       const got = r.body.data!.ingestImage as Ingested;
       ids.push(got.image.id);
@@ -194,9 +274,14 @@ describe('ingestImage with the project test models (depth model and open-vocabul
         },
       });
       const tooMany = await gql(service, INGEST, {
-        input: { path: path.join(inputs, 'coffee.png'), queries: Array.from({ length: 65 }, (_, i) => `q${i}`) },
+        input: {
+          path: path.join(inputs, 'coffee.png'),
+          queries: Array.from({ length: 65 }, (_, i) => `q${i}`),
+        },
       });
-      expect(tooMany.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'queries' } });
+      expect(tooMany.body.errors?.[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', field: 'queries' },
+      });
     } finally {
       await service.stop();
     }
@@ -205,13 +290,24 @@ describe('ingestImage with the project test models (depth model and open-vocabul
   it('refuses a model whose tensors do not fit its adapter, naming model and tensor, and writes nothing', async () => {
     const wrong = mkdtempSync(path.join(os.tmpdir(), 'wrong-model-'));
     copyFileSync(path.join(MODELS, 'depth-anything-v2-tiny/model.onnx'), path.join(wrong, 'model.onnx'));
-    const spec = JSON.parse(readFileSync(path.join(ROOT, 'models/coco-centernet/model.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(path.join(wrong, 'model.json'), JSON.stringify({ ...spec, name: 'wrong-shape', files: [{ role: 'model', path: 'model.onnx' }] }));
+    const spec = JSON.parse(
+      readFileSync(path.join(ROOT, 'models/coco-centernet/model.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    writeFileSync(
+      path.join(wrong, 'model.json'),
+      JSON.stringify({ ...spec, name: 'wrong-shape', files: [{ role: 'model', path: 'model.onnx' }] }),
+    );
     mkdirSync(path.join(inputs, 'w'), { recursive: true });
     copyFileSync(path.join(SKIMAGE, 'chelsea.png'), path.join(inputs, 'w/chelsea.png'));
-    const service = await startTestService({ INGEST_ROOTS: inputs, DETECTOR_MODEL: wrong, DEPTH_MODEL: 'none' });
+    const service = await startTestService({
+      INGEST_ROOTS: inputs,
+      DETECTOR_MODEL: wrong,
+      DEPTH_MODEL: 'none',
+    });
     try {
-      const before = await db.read('c', (tx) => tx.run<{ n: number }>('MATCH (i:Image) RETURN count(i) AS n'));
+      const before = await db.read('c', (tx) =>
+        tx.run<{ n: number }>('MATCH (i:Image) RETURN count(i) AS n'),
+      );
       const r = await gql(service, INGEST, { input: { path: path.join(inputs, 'w/chelsea.png') } });
       expect(r.body.errors?.[0]).toMatchObject({
         message: expect.stringMatching(/model wrong-shape, tensor \w+:/),

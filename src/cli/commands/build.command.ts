@@ -121,11 +121,23 @@ export function registerBuildCommand(program: Command): void {
       let source: PipelineSource;
       let baseDir: string;
       if (opts.input !== undefined) {
-        source = { kind: 'scene', input: await readJsonFile(opts.input, '--input'), depth };
+        source = {
+          kind: 'scene',
+          input: await readJsonFile(opts.input, '--input'),
+          depth,
+          depthField: '--depth',
+        };
         baseDir = path.dirname(path.resolve(opts.input));
       } else {
         const file = path.resolve(opts.image!);
-        source = { kind: 'image', bytes: await readImageFile(file, '--image'), uri: file, depth, queries };
+        source = {
+          kind: 'image',
+          bytes: await readImageFile(file, '--image'),
+          uri: file,
+          depth,
+          depthField: '--depth',
+          queries,
+        };
         baseDir = path.dirname(file);
       }
       const logger = createLogger(config.logLevel);

@@ -220,7 +220,14 @@ async function ingestImageFiles(
           const bytes = await fs.readFile(file).catch(() => {
             throw new UserInputError(`cannot read ${file}`, '--images');
           });
-          const source: ImageSource = { kind: 'image', bytes, uri: file, queries, depth };
+          const source: ImageSource = {
+            kind: 'image',
+            bytes,
+            uri: file,
+            queries,
+            depth,
+            depthField: '--depth',
+          };
           const sha256 = sha256Hex(bytes);
           const key = inputKeyFor(source, sha256, pipelineOpts(file));
           const id = imageIdFor({

@@ -10,10 +10,18 @@ describe('iou', () => {
 });
 
 describe('nonMaxSuppression', () => {
-  const d = (label: string, score: number, x: number) => ({ label, score, box: [x, 0, x + 10, 10] as [number, number, number, number] });
+  const d = (label: string, score: number, x: number) => ({
+    label,
+    score,
+    box: [x, 0, x + 10, 10] as [number, number, number, number],
+  });
 
   it('keeps the best of overlapping boxes of one label, and boxes of other labels', () => {
-    const kept = nonMaxSuppression([d('cat', 0.5, 1), d('cat', 0.9, 0), d('dog', 0.4, 0), d('cat', 0.3, 50)], 0.5, 10);
+    const kept = nonMaxSuppression(
+      [d('cat', 0.5, 1), d('cat', 0.9, 0), d('dog', 0.4, 0), d('cat', 0.3, 50)],
+      0.5,
+      10,
+    );
     expect(kept).toEqual([d('cat', 0.9, 0), d('dog', 0.4, 0), d('cat', 0.3, 50)]);
   });
 
@@ -37,6 +45,8 @@ describe('tensor stacking', () => {
     const s = concatDim0([a, b]);
     expect(s.dims).toEqual([3, 2]);
     expect(Array.from(sliceDim0(s, 1, 2).data as Float32Array)).toEqual([3, 4, 5, 6]);
-    expect(() => concatDim0([a, { ...b, dims: [1, 4], data: Float32Array.from([1, 2, 3, 4]) }])).toThrow(/cannot stack/);
+    expect(() => concatDim0([a, { ...b, dims: [1, 4], data: Float32Array.from([1, 2, 3, 4]) }])).toThrow(
+      /cannot stack/,
+    );
   });
 });

@@ -44,7 +44,11 @@ describe('coco-centernet on real photos', () => {
     const found = await pool.run<Detection[]>('coco-centernet', { width, height, data: decoded.rgb });
     const best = found.filter((d) => d.label === label).map((d) => ({ ...d, iou: iou(d.box, box) }));
     const top = best.sort((a, b) => b.iou - a.iou)[0];
-    expect({ label, found: found.map((d) => `${d.label} ${d.score.toFixed(2)}`), iou: top?.iou ?? 0 }).toEqual({
+    expect({
+      label,
+      found: found.map((d) => `${d.label} ${d.score.toFixed(2)}`),
+      iou: top?.iou ?? 0,
+    }).toEqual({
       label,
       found: expect.any(Array),
       iou: expect.any(Number),

@@ -67,8 +67,15 @@ describe('fetchImage', () => {
   const limits = { maxBytes: 10_000, timeoutMs: 2000, field: 'input.url', ...loopbackOnly };
 
   it('refuses loopback and private hosts with the default policy, naming the field', async () => {
-    for (const url of [`${base}/img`, 'http://localhost/x.png', 'http://[::1]/x', 'http://169.254.169.254/latest/meta-data']) {
-      await expect(fetchImage(url, { maxBytes: 1000, timeoutMs: 1000, field: 'input.url' })).rejects.toMatchObject({
+    for (const url of [
+      `${base}/img`,
+      'http://localhost/x.png',
+      'http://[::1]/x',
+      'http://169.254.169.254/latest/meta-data',
+    ]) {
+      await expect(
+        fetchImage(url, { maxBytes: 1000, timeoutMs: 1000, field: 'input.url' }),
+      ).rejects.toMatchObject({
         code: 'BAD_USER_INPUT',
         path: 'input.url',
         message: expect.stringMatching(/not a public address/),
@@ -86,13 +93,19 @@ describe('fetchImage', () => {
   it('fetches an allowed URL and follows redirects, re-checking each target', async () => {
     await expect(fetchImage(`${base}/img`, limits)).resolves.toMatchObject({ bytes: body });
     await expect(fetchImage(`${base}/redirect-ok`, limits)).resolves.toMatchObject({ url: `${base}/img` });
-    await expect(fetchImage(`${base}/redirect-private`, limits)).rejects.toThrow(/10\.0\.0\.1, which is not a public address/);
+    await expect(fetchImage(`${base}/redirect-private`, limits)).rejects.toThrow(
+      /10\.0\.0\.1, which is not a public address/,
+    );
     await expect(fetchImage(`${base}/loop`, limits)).rejects.toThrow(/more than 5 redirects/);
   });
 
   it('bounds size and time, and reports HTTP errors', async () => {
-    await expect(fetchImage(`${base}/img`, { ...limits, maxBytes: 100 })).rejects.toThrow(/at most 100 are accepted/);
-    await expect(fetchImage(`${base}/slow`, { ...limits, timeoutMs: 300 })).rejects.toThrow(/timed out|cannot fetch/);
+    await expect(fetchImage(`${base}/img`, { ...limits, maxBytes: 100 })).rejects.toThrow(
+      /at most 100 are accepted/,
+    );
+    await expect(fetchImage(`${base}/slow`, { ...limits, timeoutMs: 300 })).rejects.toThrow(
+      /timed out|cannot fetch/,
+    );
     await expect(fetchImage(`${base}/missing`, limits)).rejects.toThrow(/HTTP 404/);
   });
 });

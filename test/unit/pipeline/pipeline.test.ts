@@ -9,7 +9,10 @@ import type { SceneInference } from '../../../src/pipeline/sceneInference';
 import type { SceneGraph } from '../../../src/scenegraph/sceneGraph.types';
 import type { RgbImage } from '../../../inference/adapters/adapter';
 
-async function prepareScene(input: unknown, access: { roots: string[]; baseDir: string }): Promise<SceneGraph> {
+async function prepareScene(
+  input: unknown,
+  access: { roots: string[]; baseDir: string },
+): Promise<SceneGraph> {
   return (await runPipeline({ kind: 'scene', input }, { access })).scene;
 }
 
@@ -30,7 +33,9 @@ function fakeInference(seen: RgbImage[] = []): SceneInference {
       width: image.width,
       height: image.height,
       unit: 'inverse',
-      values: Float32Array.from({ length: image.width * image.height }, (_, i) => (i % image.width < 25 ? 10 : 4)),
+      values: Float32Array.from({ length: image.width * image.height }, (_, i) =>
+        i % image.width < 25 ? 10 : 4,
+      ),
     }),
   };
 }
@@ -109,9 +114,14 @@ describe('runPipeline: images', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pipe-'));
   let png: Buffer;
   beforeAll(async () => {
-    png = await sharp({ create: { width: 64, height: 48, channels: 3, background: 'gray' } }).png().toBuffer();
+    png = await sharp({ create: { width: 64, height: 48, channels: 3, background: 'gray' } })
+      .png()
+      .toBuffer();
   });
-  const opts = (inference?: SceneInference): PipelineOptions => ({ access: { roots: [dir], baseDir: dir }, inference });
+  const opts = (inference?: SceneInference): PipelineOptions => ({
+    access: { roots: [dir], baseDir: dir },
+    inference,
+  });
 
   it('detects, estimates depth and builds a 3D graph with the models in its provenance', async () => {
     const seen: RgbImage[] = [];
@@ -119,14 +129,21 @@ describe('runPipeline: images', () => {
     expect(seen[0]).toMatchObject({ width: 64, height: 48 });
     expect(seen[0].data.length).toBe(64 * 48 * 3);
     expect(r.depth).toBe('model');
-    expect(r.scene.image).toMatchObject({ uri: 'x.png', width: 64, height: 48, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(r.scene.image).toMatchObject({
+      uri: 'x.png',
+      width: 64,
+      height: 48,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(r.scene.objects.map((o) => [o.key, o.label, o.score])).toEqual([
       ['o1', 'cup', 0.9123],
       ['o2', 'table', 0.8],
     ]);
     expect(r.scene.objects[0].depth?.unit).toBe('RELATIVE');
     expect(r.scene.relations).toEqual(
-      expect.arrayContaining([expect.objectContaining({ subject: 'o1', predicate: 'in front of', object: 'o2' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ subject: 'o1', predicate: 'in front of', object: 'o2' }),
+      ]),
     );
     expect(r.scene.provenance).toMatchObject({
       input: 'image',
@@ -143,10 +160,15 @@ describe('runPipeline: images', () => {
     expect(r.depth).toBe('absent');
     expect(r.scene.objects[0].depth).toBeUndefined();
     expect(r.scene.relations).toEqual(
-      expect.arrayContaining([expect.objectContaining({ subject: 'o1', predicate: 'left of', object: 'o2' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ subject: 'o1', predicate: 'left of', object: 'o2' }),
+      ]),
     );
     expect(r.scene.relations?.some((x) => x.predicate === 'in front of')).toBe(false);
-    expect(r.scene.provenance).toMatchObject({ depthSource: 'absent', models: { detector: { name: 'det' } } });
+    expect(r.scene.provenance).toMatchObject({
+      depthSource: 'absent',
+      models: { detector: { name: 'det' } },
+    });
   });
 
   it('uses given objects and a given depth file without running the models', async () => {
@@ -184,10 +206,20 @@ describe('runPipeline: images', () => {
       path: 'objects',
     });
     await expect(
-      runPipeline({ kind: 'image', bytes: png.subarray(0, png.length - 40), uri: 'x.png' }, opts(fakeInference())),
+      runPipeline(
+        { kind: 'image', bytes: png.subarray(0, png.length - 40), uri: 'x.png' },
+        opts(fakeInference()),
+      ),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', path: 'image' });
     await expect(
-      runPipeline({ kind: 'image', bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'), uri: 'x.svg' }, opts(fakeInference())),
+      runPipeline(
+        {
+          kind: 'image',
+          bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'),
+          uri: 'x.svg',
+        },
+        opts(fakeInference()),
+      ),
     ).rejects.toThrow(/unsupported image format/);
     await expect(
       runPipeline({ kind: 'image', bytes: png, uri: 'x.png' }, { ...opts(fakeInference()), maxPixels: 1000 }),

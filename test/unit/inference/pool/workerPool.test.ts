@@ -22,7 +22,10 @@ function image(width = 4) {
 
 async function start(over: Partial<PoolOptions> = {}) {
   return WorkerPool.start({
-    models: [{ spec: spec('m'), dir: '/x', file: '/x/model.onnx' }, { spec: spec('n'), dir: '/y', file: '/y/model.onnx' }],
+    models: [
+      { spec: spec('m'), dir: '/x', file: '/x/model.onnx' },
+      { spec: spec('n'), dir: '/y', file: '/y/model.onnx' },
+    ],
     workers: 1,
     provider: 'auto',
     maxQueue: 16,
@@ -45,7 +48,11 @@ interface Echo {
 describe('WorkerPool', () => {
   it('reports the provider the first worker settled on and the providers it declined', async () => {
     const { pool, info } = await start({ workers: 2 });
-    expect(info).toEqual({ provider: 'cpu', declined: [{ provider: 'cuda', reason: 'not here' }], workers: 2 });
+    expect(info).toEqual({
+      provider: 'cpu',
+      declined: [{ provider: 'cuda', reason: 'not here' }],
+      workers: 2,
+    });
     await pool.close();
   });
 
@@ -92,7 +99,10 @@ describe('WorkerPool', () => {
 
   it('passes a per-item typed error to its caller only', async () => {
     const { pool } = await start();
-    const [bad, good] = await Promise.allSettled([pool.run('m', image(), { fail: true }), pool.run<Echo>('m', image())]);
+    const [bad, good] = await Promise.allSettled([
+      pool.run('m', image(), { fail: true }),
+      pool.run<Echo>('m', image()),
+    ]);
     expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'BAD_USER_INPUT', path: 'queries' } });
     expect(good).toMatchObject({ status: 'fulfilled', value: { batch: 2 } });
     await pool.close();
@@ -100,7 +110,9 @@ describe('WorkerPool', () => {
 
   it('fails the batch of a worker that dies and keeps serving with a new one', async () => {
     const { pool } = await start({ maxWaitMs: 0 });
-    await expect(pool.run('m', image(), { crash: true })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+    await expect(pool.run('m', image(), { crash: true })).rejects.toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+    });
     await expect(pool.run<Echo>('m', image())).resolves.toMatchObject({ batch: 1 });
     await pool.close();
   });
