@@ -70,10 +70,12 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
       path.join(ROOT, 'samples/depth/motorcycle.depth.png'),
       path.join(inputs, 'motorcycle.depth.png'),
     );
+    // A low score threshold, so that the motorcycle photo yields several objects to relate.
     service = await startTestService({
       INGEST_ROOTS: inputs,
       DEPTH_MODEL: 'none',
       MAX_IMAGE_PIXELS: '4000000',
+      DETECTOR_MIN_SCORE: '0.15',
     });
   });
 
