@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
 import { NotFoundError, UserInputError } from '../src/errors/errors';
@@ -160,6 +160,18 @@ export class IngestResolver {
       uri = `upload:${sha256Hex(bytes)}`;
     } else if (input.path !== undefined && input.path !== null) {
       const file = resolveLocalPath(input.path, access, 'input.path');
+      const size = await stat(file).then(
+        (st) => (st.isFile() ? st.size : -1),
+        () => -1,
+      );
+      if (size < 0) throw new UserInputError(`cannot read ${file}`, 'input.path');
+      // The same bound as an upload, checked before anything is read.
+      if (size > config.limits.maxUploadBytes) {
+        throw new UserInputError(
+          `the file is ${size} bytes; at most ${config.limits.maxUploadBytes} are accepted`,
+          'input.path',
+        );
+      }
       bytes = await readFile(file).catch(() => {
         throw new UserInputError(`cannot read ${file}`, 'input.path');
       });

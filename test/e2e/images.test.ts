@@ -188,6 +188,7 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
         'input.path',
         /outside the allowed roots/,
       ],
+      ['a folder, not a file', () => ({ path: inputs }), 'input.path', /cannot read/],
       [
         'two sources at once',
         () => ({ path: path.join(inputs, 'chelsea.png'), url: 'https://example.org/x.png' }),
