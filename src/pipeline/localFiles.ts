@@ -17,9 +17,14 @@ export interface FileAccess {
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
+/** True for `file:...`, `http://...`, `data:...`; false for paths (`a/b.png`, `/x`, `C:\\x`). */
+export function hasScheme(uri: string): boolean {
+  return SCHEME.test(uri) && !/^[a-z]:[\\/]/i.test(uri);
+}
+
 /** True for `http://...`, `s3://...`, `data:...`: anything with a scheme other than file:. */
 export function isRemoteUri(uri: string): boolean {
-  return SCHEME.test(uri) && !uri.startsWith('file:') && !/^[a-z]:[\\/]/i.test(uri);
+  return hasScheme(uri) && !uri.startsWith('file:');
 }
 
 export function resolveLocalPath(uri: string, access: FileAccess, field: string): string {

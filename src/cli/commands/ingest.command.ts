@@ -12,6 +12,7 @@ import { sha256Hex } from '../../io/decodeImage';
 import { createLogger } from '../../log/logger';
 import { cliFileAccess } from '../../pipeline/cliAccess';
 import { inputKeyFor } from '../../pipeline/inputKey';
+import { hasScheme } from '../../pipeline/localFiles';
 import { listImageFiles } from '../../pipeline/imageFiles';
 import {
   runPipeline,
@@ -46,12 +47,7 @@ interface IngestOptions {
 function absolutiseUris(input: unknown, dir: string): void {
   const scene = input as { image?: { uri?: unknown }; depth?: { uri?: unknown } };
   for (const ref of [scene.image, scene.depth]) {
-    if (
-      ref &&
-      typeof ref.uri === 'string' &&
-      !/^[a-z][a-z0-9+.-]*:/i.test(ref.uri) &&
-      !path.isAbsolute(ref.uri)
-    ) {
+    if (ref && typeof ref.uri === 'string' && !hasScheme(ref.uri) && !path.isAbsolute(ref.uri)) {
       ref.uri = path.resolve(dir, ref.uri);
     }
   }
