@@ -127,17 +127,35 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
 
     await ingest({ path: path.join(inputs, 'coffee.png') });
     await ingest({ path: path.join(inputs, 'chelsea.png') });
+    // The motorcycle (about 2.4 m) stands in front of the child's bicycle by the wall at the left
+    // (about 4.7 m), which the detector also calls a motorcycle.
     const search = await gql(
       service,
-      `{ searchImages(pattern: [{subject: "motorcycle"}]) { edges { node { id } } } }`,
+      `{ searchImages(pattern: [{subject: "motorcycle", predicate: "in front of", object: "motorcycle"}]) { edges { node { id } } } }`,
     );
     expect(search.body.errors).toBeUndefined();
     const found = (search.body.data!.searchImages as { edges: { node: { id: string } }[] }).edges.map(
       (e) => e.node.id,
     );
     expect(found).toContain(got!.image.id);
-    const labels = await gql(service, `{ image(id: "${got!.image.id}") { objects { label } } }`);
-    expect(labels.body.errors).toBeUndefined();
+    type Edge = {
+      node: { label: string; depth: { p50: number } };
+      reference: { label: string; depth: { p50: number } };
+    };
+    const spatial = async (field: 'objectsInFrontOf' | 'objectsBehind'): Promise<Edge[]> => {
+      const r = await gql(
+        service,
+        `{ ${field}(label: "motorcycle", imageId: "${got!.image.id}") { edges { node { label depth { p50 } } reference { label depth { p50 } } } } }`,
+      );
+      expect(r.body.errors).toBeUndefined();
+      return (r.body.data![field] as { edges: Edge[] }).edges;
+    };
+    const inFront = await spatial('objectsInFrontOf');
+    expect(inFront.map((e) => e.node.label)).toContain('motorcycle');
+    for (const e of inFront) expect(e.node.depth.p50).toBeLessThan(e.reference.depth.p50);
+    const behind = await spatial('objectsBehind');
+    expect(behind.length).toBeGreaterThan(0);
+    for (const e of behind) expect(e.node.depth.p50).toBeGreaterThan(e.reference.depth.p50);
   });
 
   describe('bad input: a typed error naming the field, nothing written', () => {
