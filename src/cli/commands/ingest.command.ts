@@ -75,7 +75,7 @@ class Progress {
   ) {
     this.bar = new SingleBar(
       {
-        format: `ingest [{bar}] {value}/{total} ${unit} | {rate} images/s | {failed} failed`,
+        format: `ingest [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | {failed} failed`,
         hideCursor: true,
         noTTYOutput: true,
         notTTYSchedule: 5000,
@@ -90,10 +90,13 @@ class Progress {
     return Number(process.hrtime.bigint() - this.started) / 1e9;
   }
 
-  tick(n = 1): void {
-    const done = this.counts.created + this.counts.replaced + this.counts.unchanged;
-    this.bar.increment(n, {
-      rate: (done / Math.max(this.seconds, 1e-9)).toFixed(1),
+  private processed = 0;
+
+  /** One more file handled (stored, queued for the next batch, skipped or failed). */
+  tick(): void {
+    this.processed++;
+    this.bar.increment(1, {
+      rate: (this.processed / Math.max(this.seconds, 1e-9)).toFixed(1),
       failed: this.failures.length,
     });
   }
