@@ -2,7 +2,7 @@
  * GPU benchmark of the project's inference path (issue 8): the real adapters, the real backend
  * (`openSession` / `ModelSession.run` of inference/backend/onnxBackend.ts) and the real worker pool, on
  * onnxruntime-node's CUDA and WebGPU providers and the CPU, against PyTorch eager on the same GPU in the
- * same device call (scripts/gpu/export_and_torch.py; scripts/gpu/run.sh runs everything in order).
+ * same run (scripts/gpu/export_and_torch.py; scripts/gpu/run.sh runs everything in order).
  *
  *   node dist/bench/gpu/gpu.bench.js prep    --images DIR --models-dir DIR --inputs DIR [--models K,..]
  *   node dist/bench/gpu/gpu.bench.js bench   --models-dir DIR --inputs DIR --refs DIR --out FILE
