@@ -154,11 +154,12 @@ async function createOn(
   provider: ProviderName,
   opts: SessionOptions,
 ): Promise<ModelSession> {
+  // onnxruntime-node rejects an option that is present but undefined, so the CPU-only one is added only for cpu.
   const inner = await ort.InferenceSession.create(file, {
     executionProviders: [providerOptions(provider, opts)],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: provider === 'cpu' ? (opts.intraOpThreads ?? 0) : undefined,
     logSeverityLevel: 3,
+    ...(provider === 'cpu' ? { intraOpNumThreads: opts.intraOpThreads ?? 0 } : {}),
   });
   return new ModelSession(inner, model);
 }
