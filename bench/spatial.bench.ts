@@ -3,7 +3,7 @@
  * 518x518 (Depth Anything's native size) and a 1920x1080 metric depth map. Single-threaded, like the
  * engine. Reports the median over many runs after a warm-up, in milliseconds per scene.
  *
- *   npx tsc -p tsconfig.build.json && node dist/bench/spatial.bench.js
+ *   npx tsc -p tsconfig.build.json && node dist/bench/spatial.bench.js [--size 518x518]... [--runs 200]
  *
  * The scenes are synthetic and seeded: the same numbers each run, no files.
  */
@@ -12,8 +12,9 @@ import type { Box, SceneGraph, SceneObject } from '../src/scenegraph/sceneGraph.
 import type { DepthMap } from '../src/spatial/depthMap';
 import { buildSceneGraph } from '../src/spatial/engine';
 import { resolveIntrinsics } from '../src/spatial/intrinsics';
+import { measureObjects, type MeasureInput } from '../src/spatial/boxSurface';
 import { computeLayers } from '../src/spatial/layers';
-import { regionFromBox } from '../src/spatial/mask';
+import { DEFAULT_BOX_MARGIN, regionFromBox } from '../src/spatial/mask';
 import { DEFAULT_MAX_PIXELS_PER_OBJECT, measureObject, type Object3d } from '../src/spatial/object3d';
 import { computeRelations } from '../src/spatial/predicates';
 import { DEFAULT_THRESHOLDS } from '../src/spatial/thresholds';
@@ -26,7 +27,11 @@ const SIZES: ReadonlyArray<[number, number]> = [
 ];
 
 /** A floor-and-wall background with 50 boxes painted on it, each a tilted plane at its own depth. */
-function syntheticScene(width: number, height: number, seed: number): { scene: SceneGraph; depth: DepthMap } {
+export function syntheticScene(
+  width: number,
+  height: number,
+  seed: number,
+): { scene: SceneGraph; depth: DepthMap } {
   const random = seeded(seed);
   const data = new Float32Array(width * height);
   for (let v = 0; v < height; v++) {
@@ -107,8 +112,10 @@ export interface SpatialBenchRow {
   size: string;
   objects: number;
   maxPixelsPerObject: number;
-  /** Regions (shrunk boxes) and per-object statistics for all objects. */
+  /** Regions and per-object statistics (box-only: each object's own surface) for all objects. */
   statsMs: number;
+  /** The same with engine 1.1.0's plain box statistics (shrunk box, no attribution): the cost of the surface step. */
+  plainStatsMs: number;
   relationsMs: number;
   layersMs: number;
   /** stats + relations + layers in one pass: the target is <= 5 ms at 518x518. */
@@ -121,7 +128,9 @@ export interface SpatialBenchRow {
   layers: number;
 }
 
-export async function runSpatialBench(options: { runs?: number; warmup?: number } = {}): Promise<{
+export async function runSpatialBench(
+  options: { runs?: number; warmup?: number; sizes?: ReadonlyArray<[number, number]> } = {},
+): Promise<{
   node: string;
   runs: number;
   rows: SpatialBenchRow[];
@@ -129,13 +138,24 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
   const runs = options.runs ?? 200;
   const warmup = options.warmup ?? 30;
   const rows: SpatialBenchRow[] = [];
-  for (const [width, height] of SIZES) {
+  for (const [width, height] of options.sizes ?? SIZES) {
     const { scene, depth } = syntheticScene(width, height, width * 31 + height);
     const intrinsics = resolveIntrinsics({ width, height });
-    const measure = (): Object3d[] =>
+    // What buildSceneGraph does for box-only objects: regions, then each object's own surface
+    // (boxSurface.ts: attribution to overlapping objects, background rejection) and its statistics.
+    const measure = (): Object3d[] => {
+      const inputs: MeasureInput[] = scene.objects.map((o) => ({
+        key: o.key,
+        box: o.box,
+        region: regionFromBox(o.box, width, height, DEFAULT_BOX_MARGIN),
+      }));
+      return measureObjects(inputs, depth, intrinsics, { thresholds: DEFAULT_THRESHOLDS });
+    };
+    // Engine 1.1.0's statistics (every pixel of the box shrunk by 0.1, no attribution), for comparison.
+    const measurePlain = (): Object3d[] =>
       scene.objects.map((o) =>
         measureObject(
-          { key: o.key, box: o.box, region: regionFromBox(o.box, width, height) },
+          { key: o.key, box: o.box, region: regionFromBox(o.box, width, height, 0.1) },
           depth,
           intrinsics,
         ),
@@ -143,6 +163,7 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
     const objects3d = measure();
     const ranges = objects3d.flatMap((o) => (o.range ? [{ key: o.key, range: o.range }] : []));
     const statsMs = timeMs(measure, warmup, runs);
+    const plainStatsMs = timeMs(measurePlain, warmup, runs);
     const relationsMs = timeMs(() => computeRelations(objects3d, DEFAULT_THRESHOLDS), warmup, runs);
     const layersMs = timeMs(() => computeLayers(ranges), warmup, runs);
     const totalMs = timeMs(
@@ -165,6 +186,7 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
       objects: scene.objects.length,
       maxPixelsPerObject: DEFAULT_MAX_PIXELS_PER_OBJECT,
       statsMs,
+      plainStatsMs,
       relationsMs,
       layersMs,
       totalMs,
@@ -180,17 +202,45 @@ export async function runSpatialBench(options: { runs?: number; warmup?: number 
 function printTable(rows: SpatialBenchRow[]): void {
   const f = (ms: number) => ms.toFixed(3).padStart(9);
   console.log(
-    'size        objects   stats ms  relations ms  layers ms  total ms  build ms  baseline ms  total/baseline  relations',
+    'size        objects   stats ms  1.1 stats ms  relations ms  layers ms  total ms  build ms  baseline ms  total/baseline  relations',
   );
   for (const r of rows) {
     console.log(
-      `${r.size.padEnd(12)}${String(r.objects).padStart(7)}${f(r.statsMs)}   ${f(r.relationsMs)}  ${f(r.layersMs)}${f(r.totalMs)} ${f(r.buildMs)}    ${f(r.baselineTotalMs)}  ${(r.totalMs / r.baselineTotalMs).toFixed(3).padStart(14)}  ${String(r.relations).padStart(9)}`,
+      `${r.size.padEnd(12)}${String(r.objects).padStart(7)}${f(r.statsMs)}   ${f(r.plainStatsMs)}   ${f(r.relationsMs)}  ${f(r.layersMs)}${f(r.totalMs)} ${f(r.buildMs)}    ${f(r.baselineTotalMs)}  ${(r.totalMs / r.baselineTotalMs).toFixed(3).padStart(14)}  ${String(r.relations).padStart(9)}`,
     );
   }
 }
 
+/** `--size WxH` (repeatable; default both sizes), `--runs N`, `--warmup N`. */
+function parseArgs(argv: readonly string[]): {
+  runs?: number;
+  warmup?: number;
+  sizes?: Array<[number, number]>;
+} {
+  const out: { runs?: number; warmup?: number; sizes?: Array<[number, number]> } = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1] ?? ''];
+    const int = (v: string): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer; got "${v}"`);
+      return n;
+    };
+    if (flag === '--runs') out.runs = int(value);
+    else if (flag === '--warmup') out.warmup = int(value);
+    else if (flag === '--size') {
+      const m = /^(\d+)x(\d+)$/.exec(value);
+      if (!m) throw new Error(`--size needs WxH; got "${value}"`);
+      (out.sizes ??= []).push([Number(m[1]), Number(m[2])]);
+    } else
+      throw new Error(
+        `unknown argument ${flag}; usage: spatial.bench.js [--size WxH]... [--runs N] [--warmup N]`,
+      );
+  }
+  return out;
+}
+
 if (require.main === module) {
-  runSpatialBench()
+  runSpatialBench(parseArgs(process.argv.slice(2)))
     .then((result) => {
       console.log(
         `spatial engine, ${result.rows[0]?.objects ?? 0} objects, median of ${result.runs} runs, node ${result.node}`,

@@ -3,6 +3,7 @@
  *
  *   npm run build && node dist/bench/spatialEval.js [--scenes 500] [--seed 1] [--noise 0,0.05]
  *     [--min-objects 3] [--max-objects 30] [--noise-model pixel|block] [--proposed]
+ *     [--scenario standard,heavy-occlusion,wall] [--box-only]
  *     [--variant 'label={json}']... [--out bench/results/spatial-eval.json] [--fp-samples 10]
  *
  * For scene i (0-based) of N: the generator seed is `seed + i` and the object count is drawn uniformly
@@ -24,6 +25,15 @@
  * Sky pixels (0) stay 0 (invalid depth). 1 + s g <= 0 would need g <= -1 / s (-20 at 5%); such a pixel
  * would become invalid, which never happens in practice.
  *
+ * Scenarios (--scenario, comma-separated; default standard): the world the scenes come from
+ * (SYNTH_SCENARIOS in src/synth/generateScene.ts): `standard`, `heavy-occlusion` (most ground objects
+ * put just behind another), `wall` (a back wall 10-21 m away instead of sky, many objects against it).
+ * Scene i of every scenario has the same seed and object count.
+ *
+ * Box-only (--box-only, or "dropMasks": true in a variant): the objects' masks are removed from
+ * scene.json before the build, as a detector that gives boxes only would deliver them; the truth is
+ * the same. --box-only adds the variant `box-only` (default options, masks dropped).
+ *
  * Variants (--variant 'label={"thresholds":{"frontMaxOverlap":0.3}}'): the same scenes built again with
  * these BuildOptions (threshold overrides, rangeMode, ...) and reported as separate, labelled tables. A
  * "simulate" key ({"simulate":{"frontMinGap":0.02}}) applies an engine change that no threshold can
@@ -37,11 +47,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Relation, SceneObject } from '../src/scenegraph/sceneGraph.types';
+import type { Relation, SceneGraph, SceneObject } from '../src/scenegraph/sceneGraph.types';
 import { toDepthMap, type DepthMap } from '../src/spatial/depthMap';
-import { buildSceneGraph } from '../src/spatial/engine';
+import { buildSceneGraph, SPATIAL_ENGINE, SPATIAL_ENGINE_VERSION } from '../src/spatial/engine';
 import type { BuildOptions } from '../src/spatial/spatialOptions';
-import { generateScene, type SynthDepth } from '../src/synth/generateScene';
+import {
+  generateScene,
+  SYNTH_SCENARIOS,
+  type SynthDepth,
+  type SynthScenarioName,
+} from '../src/synth/generateScene';
 import { makeCamera } from '../src/synth/camera';
 import { Prng } from '../src/synth/prng';
 import { Raster } from '../src/synth/raster';
@@ -67,7 +82,11 @@ interface Variant {
   label: string;
   options: BuildOptions;
   simulate?: Simulation;
+  /** Build from the boxes alone: masks removed from the input. */
+  dropMasks?: boolean;
 }
+
+export const BOX_ONLY_VARIANT: Variant = { label: 'box-only', options: {}, dropMasks: true };
 
 /** The recommended changes (EVALUATION.md), added as labelled variants by --proposed. */
 export const PROPOSED_VARIANTS: Variant[] = [
@@ -91,6 +110,7 @@ interface EvalOptions {
   minObjects: number;
   maxObjects: number;
   noiseModel: NoiseModel;
+  scenarios: SynthScenarioName[];
   variants: Variant[];
   out: string;
   fpSamples: number;
@@ -134,9 +154,11 @@ interface TruthSummary {
 }
 
 export interface RunResult {
+  scenario: SynthScenarioName;
   noise: number;
   noiseModel: NoiseModel;
   variant: string;
+  masks: 'kept' | 'dropped';
   buildOptions: BuildOptions;
   simulate?: Simulation;
   scenes: number;
@@ -153,7 +175,8 @@ export interface RunResult {
 
 const USAGE =
   'usage: node dist/bench/spatialEval.js [--scenes N] [--seed S] [--noise 0,0.05] [--min-objects 3] ' +
-  "[--max-objects 30] [--noise-model pixel|block] [--proposed] [--variant 'label={json BuildOptions}']... " +
+  '[--max-objects 30] [--noise-model pixel|block] [--proposed] [--scenario standard,heavy-occlusion,wall] ' +
+  "[--box-only] [--variant 'label={json BuildOptions}']... " +
   '[--out FILE] [--fp-samples K]';
 
 function parseArgs(argv: readonly string[]): EvalOptions {
@@ -164,6 +187,7 @@ function parseArgs(argv: readonly string[]): EvalOptions {
     minObjects: 3,
     maxObjects: 30,
     noiseModel: 'pixel',
+    scenarios: ['standard'],
     variants: [],
     out: 'bench/results/spatial-eval.json',
     fpSamples: 10,
@@ -206,12 +230,31 @@ function parseArgs(argv: readonly string[]): EvalOptions {
       case '--variant': {
         const eq = (value ?? '').indexOf('=');
         if (eq <= 0) throw new Error(`--variant must be label={json}\n${USAGE}`);
-        const { simulate, ...options } = JSON.parse(value!.slice(eq + 1)) as BuildOptions & {
+        const { simulate, dropMasks, ...options } = JSON.parse(value!.slice(eq + 1)) as BuildOptions & {
           simulate?: Simulation;
+          dropMasks?: boolean;
         };
-        o.variants.push({ label: value!.slice(0, eq), options, simulate });
+        o.variants.push({
+          label: value!.slice(0, eq),
+          options,
+          ...(simulate ? { simulate } : {}),
+          ...(dropMasks ? { dropMasks: true } : {}),
+        });
         break;
       }
+      case '--scenario':
+        o.scenarios = (value ?? '').split(',').map((name) => {
+          if (!Object.prototype.hasOwnProperty.call(SYNTH_SCENARIOS, name))
+            throw new Error(
+              `--scenario: unknown "${name}"; known: ${Object.keys(SYNTH_SCENARIOS).join(', ')}\n${USAGE}`,
+            );
+          return name as SynthScenarioName;
+        });
+        break;
+      case '--box-only':
+        o.variants.push(BOX_ONLY_VARIANT);
+        i--; // no value
+        break;
       case '--proposed':
         o.variants.push(...PROPOSED_VARIANTS);
         i--; // no value
@@ -384,7 +427,7 @@ class Diagnoser {
     const unoccluded = (o: TruthObject): { pixels: number; median: [number, number] } => {
       const cached = alone.get(o.key);
       if (cached) return cached;
-      raster ??= new Raster(camera);
+      raster ??= new Raster(camera, truth.generator.wallZ);
       const hits = raster.cast({
         uid: 0,
         label: o.label,
@@ -515,11 +558,13 @@ class Accumulator {
   buildMs = 0;
 
   constructor(
+    readonly scenario: SynthScenarioName,
     readonly noise: number,
     readonly variant: Variant,
     fpSamples: number,
   ) {
-    const isDefault = variant.label === 'default' && variant.simulate === undefined;
+    const isDefault =
+      (variant.label === 'default' || variant === BOX_ONLY_VARIANT) && variant.simulate === undefined;
     this.diagnoser = isDefault ? new Diagnoser() : undefined;
     this.fpLimit = isDefault ? fpSamples : 0;
   }
@@ -585,9 +630,11 @@ class Accumulator {
       recall: c.truePairs > 0 ? c.tp / c.truePairs : null,
     }));
     return {
+      scenario: this.scenario,
       noise: this.noise,
       noiseModel,
       variant: this.variant.label,
+      masks: this.variant.dropMasks ? 'dropped' : 'kept',
       buildOptions: this.variant.options,
       ...(this.variant.simulate ? { simulate: this.variant.simulate } : {}),
       scenes: this.scenes,
@@ -606,13 +653,30 @@ interface Target {
   noise: number;
   predicates: string[];
   minPrecision: number;
+  /** When set, recall is a target too. */
+  minRecall?: number;
+  /** Which builds the target is for (default: those with masks). */
+  masks?: 'kept' | 'dropped';
 }
 
-/** The issue's acceptance targets (precision only; recall is reported). */
+/**
+ * The acceptance targets. With masks (issue 2): precision only, recall reported. Box-only (issue 10):
+ * in front of / behind precision >= 0.99 and recall >= 0.95 on clean depth, both >= 0.9 with 5% noise;
+ * left / right / above / below precision >= 0.98.
+ */
 export const TARGETS: Target[] = [
   { noise: 0, predicates: ['in front of', 'behind'], minPrecision: 0.99 },
   { noise: 0, predicates: ['left of', 'right of', 'above', 'below'], minPrecision: 0.98 },
   { noise: 0.05, predicates: ['in front of', 'behind'], minPrecision: 0.95 },
+  { noise: 0, predicates: ['in front of', 'behind'], minPrecision: 0.99, minRecall: 0.95, masks: 'dropped' },
+  { noise: 0.05, predicates: ['in front of', 'behind'], minPrecision: 0.9, minRecall: 0.9, masks: 'dropped' },
+  { noise: 0, predicates: ['left of', 'right of', 'above', 'below'], minPrecision: 0.98, masks: 'dropped' },
+  {
+    noise: 0.05,
+    predicates: ['left of', 'right of', 'above', 'below'],
+    minPrecision: 0.98,
+    masks: 'dropped',
+  },
 ];
 
 function fmt(x: number | null): string {
@@ -640,13 +704,19 @@ function targetLines(results: readonly RunResult[]): string[] {
   const lines: string[] = [];
   for (const r of results) {
     for (const t of TARGETS) {
-      if (t.noise !== r.noise) continue;
+      if (t.noise !== r.noise || (t.masks ?? 'kept') !== r.masks) continue;
       for (const name of t.predicates) {
         const row = r.predicates.find((p) => p.predicate === name);
         const precision = row?.precision ?? null;
-        const met = precision !== null && precision >= t.minPrecision;
+        const recall = row?.recall ?? null;
+        const met =
+          precision !== null &&
+          precision >= t.minPrecision &&
+          (t.minRecall === undefined || (recall !== null && recall >= t.minRecall));
+        const recallPart =
+          t.minRecall === undefined ? '' : `, recall ${fmt(recall)} (target >= ${t.minRecall})`;
         lines.push(
-          `${r.variant} noise ${r.noise}: ${name} precision ${fmt(precision)} (target >= ${t.minPrecision}): ${met ? 'MET' : 'MISSED'}`,
+          `${r.scenario} ${r.variant} noise ${r.noise}: ${name} precision ${fmt(precision)} (target >= ${t.minPrecision})${recallPart}: ${met ? 'MET' : 'MISSED'}`,
         );
       }
     }
@@ -668,41 +738,55 @@ function machine(): Record<string, unknown> {
 export async function runSpatialEval(o: EvalOptions): Promise<RunResult[]> {
   const variants: Variant[] = [{ label: 'default', options: {} }, ...o.variants];
   const accs: Accumulator[] = [];
-  for (const noise of o.noise) {
-    for (const v of variants) accs.push(new Accumulator(noise, v, o.fpSamples));
-  }
-  const counts = new Prng(o.seed);
-  const started = Date.now();
-  for (let i = 0; i < o.scenes; i++) {
-    const objects = counts.int(o.minObjects, o.maxObjects);
-    const sceneSeed = o.seed + i;
-    const generated = await generateScene({ seed: sceneSeed, objects });
-    const { width, height } = generated.depth;
-    for (const [n, noise] of o.noise.entries()) {
-      // A distinct stream per (run seed, scene, noise level); the level's index keeps levels apart.
-      const noiseSeed = (o.seed * 1_000_003 + i * 97 + n + 1) >>> 0;
-      const raw = noisyDepth(generated.depth, noise, o.noiseModel, noiseSeed);
-      const depth: DepthMap = toDepthMap(raw, width, height, { unit: 'meters' });
-      // Variants that differ only in a simulation share one build.
-      const built = new Map<string, { objects: SceneObject[]; relations: Relation[]; ms: number }>();
-      for (const acc of accs) {
-        if (acc.noise !== noise) continue;
-        const key = JSON.stringify(acc.variant.options);
-        let b = built.get(key);
-        if (!b) {
-          const t0 = process.hrtime.bigint();
-          const graph = buildSceneGraph(generated.scene, depth, acc.variant.options);
-          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-          b = { objects: graph.objects, relations: graph.relations ?? [], ms };
-          built.set(key, b);
-        }
-        acc.buildMs += b.ms;
-        acc.add(generated.truth, b.objects, b.relations, sceneSeed);
-      }
+  for (const scenario of o.scenarios) {
+    for (const noise of o.noise) {
+      for (const v of variants) accs.push(new Accumulator(scenario, noise, v, o.fpSamples));
     }
-    if ((i + 1) % 25 === 0 || i + 1 === o.scenes) {
-      const secs = (Date.now() - started) / 1000;
-      process.stderr.write(`spatial-eval: ${i + 1}/${o.scenes} scenes, ${secs.toFixed(1)} s\n`);
+  }
+  const started = Date.now();
+  for (const scenario of o.scenarios) {
+    // The same object counts (and seeds) in every scenario.
+    const counts = new Prng(o.seed);
+    for (let i = 0; i < o.scenes; i++) {
+      const objects = counts.int(o.minObjects, o.maxObjects);
+      const sceneSeed = o.seed + i;
+      const generated = await generateScene({
+        seed: sceneSeed,
+        objects,
+        ...(scenario === 'standard' ? {} : { scenario: SYNTH_SCENARIOS[scenario] }),
+      });
+      const boxOnly: SceneGraph = {
+        ...generated.scene,
+        objects: generated.scene.objects.map(({ mask: _mask, ...rest }) => rest),
+      };
+      const { width, height } = generated.depth;
+      for (const [n, noise] of o.noise.entries()) {
+        // A distinct stream per (run seed, scene, noise level); the level's index keeps levels apart.
+        const noiseSeed = (o.seed * 1_000_003 + i * 97 + n + 1) >>> 0;
+        const raw = noisyDepth(generated.depth, noise, o.noiseModel, noiseSeed);
+        const depth: DepthMap = toDepthMap(raw, width, height, { unit: 'meters' });
+        // Variants that differ only in a simulation share one build.
+        const built = new Map<string, { objects: SceneObject[]; relations: Relation[]; ms: number }>();
+        for (const acc of accs) {
+          if (acc.noise !== noise || acc.scenario !== scenario) continue;
+          const input = acc.variant.dropMasks ? boxOnly : generated.scene;
+          const key = `${acc.variant.dropMasks ? 'box' : 'mask'} ${JSON.stringify(acc.variant.options)}`;
+          let b = built.get(key);
+          if (!b) {
+            const t0 = process.hrtime.bigint();
+            const graph = buildSceneGraph(input, depth, acc.variant.options);
+            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+            b = { objects: graph.objects, relations: graph.relations ?? [], ms };
+            built.set(key, b);
+          }
+          acc.buildMs += b.ms;
+          acc.add(generated.truth, b.objects, b.relations, sceneSeed);
+        }
+      }
+      if ((i + 1) % 25 === 0 || i + 1 === o.scenes) {
+        const secs = (Date.now() - started) / 1000;
+        process.stderr.write(`spatial-eval: ${scenario} ${i + 1}/${o.scenes} scenes, ${secs.toFixed(1)} s\n`);
+      }
     }
   }
   return accs.map((a) => a.result(o.noiseModel));
@@ -717,7 +801,8 @@ if (require.main === module) {
     const elapsedS = (Date.now() - started.getTime()) / 1000;
     for (const r of results) {
       console.log(
-        `\n### noise ${r.noise} (${r.noise > 0 ? r.noiseModel : 'clean'}), ${r.variant}` +
+        `\n### ${r.scenario}, noise ${r.noise} (${r.noise > 0 ? r.noiseModel : 'clean'}), ${r.variant}` +
+          `${r.masks === 'dropped' ? ' (masks dropped)' : ''}` +
           `${r.variant === 'default' ? '' : ` ${JSON.stringify({ ...r.buildOptions, ...(r.simulate ? { simulate: r.simulate } : {}) })}`}` +
           `: ${r.scenes} scenes, ${r.objects} objects\n`,
       );
@@ -729,6 +814,7 @@ if (require.main === module) {
     for (const line of targetLines(results)) console.log(`- ${line}`);
     const report = {
       command,
+      engine: { name: SPATIAL_ENGINE, version: SPATIAL_ENGINE_VERSION },
       date: started.toISOString(),
       elapsedS,
       machine: machine(),

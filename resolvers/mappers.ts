@@ -41,6 +41,7 @@ export function toSceneObject(row: ObjectRow): SceneObjectRoot {
     centroid: row.centroid,
     extent: row.extent,
     layer: row.layer,
+    depthMethod: row.depthMethod ?? null,
     imageId: row.imageId,
     depthRange,
   });

@@ -55,4 +55,13 @@ export class SceneObject {
     description: 'Index of the nearest depth layer holding the object (0 = nearest).',
   })
   layer!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "How the depth range was measured from the depth map: 'mask' (the object's mask), 'box-surface' (a " +
+      "box-only object's own surface, occluders and background rejected) or 'box-mixed' (a box with no " +
+      'dominant surface: a wide range, no depth order claimed). Null when the statistics came with the input.',
+  })
+  depthMethod!: string | null;
 }

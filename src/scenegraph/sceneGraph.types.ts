@@ -62,6 +62,12 @@ export interface SceneObject {
   extent?: [x: number, y: number, z: number];
   /** Index of the first (nearest) layer this object belongs to. */
   layer?: number;
+  /**
+   * How the depth statistics were measured (written by `build` from a depth map): `method` 'mask',
+   * 'box-surface' (a box-only object's own surface) or 'box-mixed' (a box with no dominant surface),
+   * and that method's numbers (samples, attributed to other objects, rejected, kept).
+   */
+  evidence?: Record<string, number | string | boolean>;
 }
 
 export interface Layer {

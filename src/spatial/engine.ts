@@ -3,8 +3,9 @@
  * with per-object 3D geometry, depth layers and geometric relations out. Pure: no I/O, no clock, no
  * randomness, and the input is not modified, so the same input and options always give the same graph.
  *
- * Stages: validate -> resolve options and intrinsics -> object regions (mask, else shrunk box) ->
- * per-object 3D (object3d.ts) -> layers (layers.ts, Algorithm 2) -> relations (predicates.ts).
+ * Stages: validate -> resolve options and intrinsics -> object regions (mask, else the box) ->
+ * per-object 3D (object3d.ts; for box-only objects their own surface, boxSurface.ts) -> layers
+ * (layers.ts, Algorithm 2) -> relations (predicates.ts).
  *
  * Rebuilding is idempotent: input relations with source GEOMETRY and input layers are replaced by the
  * recomputed ones; relations from models, annotations and people are kept (predicates normalised).
@@ -17,7 +18,8 @@ import { matchImageSize, type DepthMap } from './depthMap';
 import { resolveIntrinsics, type ResolvedIntrinsics } from './intrinsics';
 import { computeLayers } from './layers';
 import { regionFromBox, regionFromMask } from './mask';
-import { measureObject, objectFromStoredGeometry, type Object3d } from './object3d';
+import { measureObjects, type MeasureInput } from './boxSurface';
+import { objectFromStoredGeometry, type Object3d } from './object3d';
 import type { PixelRegion } from './pixelRegion';
 import { normalizePredicate } from './predicateNames';
 import { computeRelations } from './predicates';
@@ -29,7 +31,7 @@ export { computeRelations } from './predicates';
 
 export const SPATIAL_ENGINE = 'scenegraph-spatial';
 /** Bumped whenever a change can alter the output for the same input, so stored graphs can be told apart. */
-export const SPATIAL_ENGINE_VERSION = '1.1.0';
+export const SPATIAL_ENGINE_VERSION = '1.2.0';
 
 /**
  * Intrinsics by preference: the caller's, the scene's own (unless they were only a field-of-view prior,
@@ -60,19 +62,26 @@ function measureAll(
   opts: ResolvedBuildOptions,
 ): Object3d[] {
   const { width, height } = scene.image;
-  return scene.objects.map((object, i) => {
+  const masks = scene.objects.map((object, i) => {
     const decoded =
       object.mask !== undefined
         ? regionFromMask(object.mask, width, height, `objects[${i}].mask`)
         : undefined;
     // An empty mask says nothing about where the object is; measure its box instead.
-    const mask: PixelRegion | undefined = decoded && decoded.pixelCount > 0 ? decoded : undefined;
-    if (!depth) return objectFromStoredGeometry(object, opts.rangeMode, mask);
+    return decoded && decoded.pixelCount > 0 ? decoded : undefined;
+  });
+  if (!depth) return scene.objects.map((o, i) => objectFromStoredGeometry(o, opts.rangeMode, masks[i]));
+  const inputs: MeasureInput[] = scene.objects.map((object, i) => {
+    const mask: PixelRegion | undefined = masks[i];
     const region = mask ?? regionFromBox(object.box, width, height, opts.boxMargin);
-    return measureObject({ key: object.key, box: object.box, region, mask }, depth, intrinsics, {
-      rangeMode: opts.rangeMode,
-      maxPixels: opts.maxPixelsPerObject,
-    });
+    return mask
+      ? { key: object.key, box: object.box, region, mask }
+      : { key: object.key, box: object.box, region };
+  });
+  return measureObjects(inputs, depth, intrinsics, {
+    rangeMode: opts.rangeMode,
+    maxPixels: opts.maxPixelsPerObject,
+    thresholds: opts.thresholds,
   });
 }
 
@@ -82,16 +91,18 @@ function outputObject(
   layer: number | undefined,
   fromDepthMap: boolean,
 ): SceneObject {
-  const { depth, centroid, extent, layer: _staleLayer, ...rest } = object;
+  const { depth, centroid, extent, evidence, layer: _staleLayer, ...rest } = object;
   const out: SceneObject = { ...rest, box: [...object.box] };
   if (fromDepthMap) {
     if (measured.depth) out.depth = measured.depth;
     if (measured.centroid) out.centroid = measured.centroid;
     if (measured.extent) out.extent = measured.extent;
+    if (measured.evidence) out.evidence = { ...measured.evidence };
   } else {
     if (depth) out.depth = depth;
     if (centroid) out.centroid = centroid;
     if (extent) out.extent = extent;
+    if (evidence) out.evidence = { ...evidence };
   }
   if (layer !== undefined) out.layer = layer;
   return out;

@@ -28,7 +28,9 @@ export {
   depthRange,
   DEFAULT_MAX_PIXELS_PER_OBJECT,
 } from './object3d';
-export type { Object3d, RangeMode, Vec3 } from './object3d';
+export type { Object3d, ObjectEvidence, RangeMode, Vec3 } from './object3d';
+export { measureObjects } from './boxSurface';
+export type { MeasureInput, MeasureAllOptions } from './boxSurface';
 export { covers, coverMatrix } from './covers';
 export type { DepthInterval } from './covers';
 export { compareByDepth } from './layers';

@@ -1,6 +1,6 @@
 /**
  * Object regions: the pixels whose depth describes an object. A mask when there is one (COCO RLE or
- * polygons), else the box shrunk by a margin.
+ * polygons), else the box (shrunk by a margin, 0 by default).
  *
  * Pixel (u, v) covers [u, u + 1) x [v, v + 1); a polygon or box contains it when it contains the pixel's
  * centre (u + 0.5, v + 0.5), with left/top edges inclusive and right/bottom edges exclusive.
@@ -12,11 +12,12 @@ import { centreRange, makeRegion, type PixelRegion } from './pixelRegion';
 
 /**
  * Fraction of the box's width (height) removed from the left and right (top and bottom) sides when an
- * object has no mask: 0.1 keeps the central 80% x 80%. A box's corners and edges are mostly background
- * (a person's box is about half person); shrinking drops much of it while keeping enough of the object
- * that its p5..p95 depth range is still the object's. The percentile range deals with the rest.
+ * object has no mask. 0 since engine 1.2.0: a box-only object's own surface is found among its box's
+ * pixels (boxSurface.ts), which rejects the background that shrinking used to cut away, and shrinking
+ * also cut away the object itself where only the edge of its box shows it (an object peeking out
+ * beside or above an occluder). Engine 1.1.0 used 0.1 (the central 80% x 80%).
  */
-export const DEFAULT_BOX_MARGIN = 0.1;
+export const DEFAULT_BOX_MARGIN = 0;
 
 export function isRle(mask: Mask): mask is CocoRle {
   return !Array.isArray(mask);

@@ -7,11 +7,14 @@
  * - Sampling: at most `maxPixels` pixels, by the deterministic grid of pixelRegion.samplePixels.
  *   Statistics describe the sample, not every pixel (min and max included).
  * - Depth stats: min, p5, p50, p95, max of z (numpy "linear" percentiles, quantiles.ts).
- * - Centroid: the per-axis median. A mask or shrunk box still holds some background and edge pixels
+ * - Centroid: the per-axis median. A mask or a box's surface still holds some background and edge pixels
  *   whose depth is far from the object's; the median ignores them where the mean would be dragged
  *   toward the background. Its z is the depth p50.
  * - Extent: per axis p95 - p5 with rangeMode 'percentile' (for the same reason), max - min with
  *   'minmax'. The depth range follows the same mode: [p5, p95] or [min, max].
+ *
+ * Box-only objects are measured by boxSurface.ts, which picks the object's own surface among the box's
+ * pixels and then uses the same statistics (summarisePoints).
  *
  * Predicates read only what is stored on a SceneObject (depth stats, centroid, extent, box, mask), so
  * a stored graph re-derived with other thresholds gives the same answers as the build did.
@@ -33,6 +36,13 @@ export type Vec3 = [x: number, y: number, z: number];
  */
 export const DEFAULT_MAX_PIXELS_PER_OBJECT = 2048;
 
+/**
+ * How an object's depth statistics were obtained, and the numbers of that method (SceneObject.evidence):
+ * `method` 'mask' (the mask's pixels), 'box-surface' (the box's own surface, boxSurface.ts) or
+ * 'box-mixed' (a box with no dominant surface: all its unexplained pixels).
+ */
+export type ObjectEvidence = Record<string, number | string | boolean>;
+
 /** What the predicates need about one object. Depth fields are absent when it had no valid depth. */
 export interface Object3d {
   readonly key: string;
@@ -44,6 +54,8 @@ export interface Object3d {
   readonly range?: readonly [near: number, far: number];
   readonly centroid?: Vec3;
   readonly extent?: Vec3;
+  /** How the depth statistics were measured (absent for stored geometry). */
+  readonly evidence?: ObjectEvidence;
 }
 
 export interface MeasureOptions {
@@ -92,7 +104,8 @@ function ensureScratch(budget: number): void {
 }
 
 /**
- * Measures one object. `region` is where depth is read (mask, or shrunk box); `mask` is kept on the
+ * Measures one object from every sampled pixel of `region` (its mask; box-only objects go through
+ * boxSurface.measureObjects instead, which finds their own surface); `mask` is kept on the
  * result for the predicates. The depth map must already be of the image's size (depthMap.matchImageSize).
  */
 export function measureObject(
@@ -132,8 +145,20 @@ export function measureObject(
     zs[n] = z;
     n++;
   }
-  if (n === 0) return base;
+  const evidence: ObjectEvidence = { method: object.mask ? 'mask' : 'region', samples: n };
+  if (n === 0) return { ...base, evidence };
+  return { ...base, ...summarisePoints(xs, ys, zs, n, depth.unit, rangeMode), evidence };
+}
 
+/** The statistics of an Object3d from n back-projected points (the arrays are reordered). */
+export function summarisePoints(
+  xs: Float64Array,
+  ys: Float64Array,
+  zs: Float64Array,
+  n: number,
+  unit: DepthStats['unit'],
+  rangeMode: RangeMode,
+): Pick<Required<Object3d>, 'depth' | 'range' | 'centroid' | 'extent'> {
   const [z5, z50, z95] = quantilesInPlace(zs, n, PERCENTILES);
   const [x5, x50, x95] = quantilesInPlace(xs, n, PERCENTILES);
   const [y5, y50, y95] = quantilesInPlace(ys, n, PERCENTILES);
@@ -147,7 +172,7 @@ export function measureObject(
     p50: z50,
     p95: z95,
     max: maxOf(zs, k95, n - 1),
-    unit: depth.unit,
+    unit,
   };
   const extent: Vec3 =
     rangeMode === 'minmax'
@@ -157,7 +182,7 @@ export function measureObject(
           stats.max - stats.min,
         ]
       : [x95 - x5, y95 - y5, z95 - z5];
-  return { ...base, depth: stats, range: depthRange(stats, rangeMode), centroid: [x50, y50, z50], extent };
+  return { depth: stats, range: depthRange(stats, rangeMode), centroid: [x50, y50, z50], extent };
 }
 
 /**

@@ -30,7 +30,7 @@ export interface BuildOptions {
   rangeMode?: RangeMode;
   /** Pixel budget per object for the depth statistics. Default 2048. */
   maxPixelsPerObject?: number;
-  /** Margin removed from each side of a box when an object has no mask. Default 0.1. */
+  /** Margin removed from each side of a box when an object has no mask. Default 0 (mask.ts). */
   boxMargin?: number;
   /** What to do with a depth map of another size than the image. Default 'resample'. */
   depthSizePolicy?: SizePolicy;

@@ -1,7 +1,9 @@
 /**
  * The one table of spatial thresholds. Every geometric predicate reads its cut-offs from here, every
  * relation's evidence repeats the values it was decided with, and a build's provenance stores the whole
- * resolved table, so a stored graph can be re-derived at query time with other numbers.
+ * resolved table, so a stored graph can be re-derived at query time with other numbers. The box*
+ * entries say how a box-only object's own surface is found among its box's pixels (boxSurface.ts);
+ * they apply when statistics are measured from a depth map.
  *
  * Most thresholds are fractions of a size that belongs to the objects (their width, height, depth range)
  * or to the scene (the depth span: nearest near bound to farthest far bound over all objects with depth).
@@ -159,6 +161,65 @@ export const THRESHOLD_SPECS = {
     max: Number.MAX_VALUE,
     unit: 'meters',
     description: 'far: 3D gap between the objects at least this (metric depth only).',
+  },
+  // Box-only objects (no mask): how their own surface is found among the pixels of the box
+  // (boxSurface.ts). They apply when depth is measured from a depth map; a stored graph keeps the
+  // statistics it was built with.
+  boxSurfaceGap: {
+    default: 0.03,
+    min: 1 / 2048,
+    max: 1,
+    unit: 'fraction of depth',
+    description:
+      'box-only objects: depths are binned with ceil(1 / this) bins per octave (a bin is half to all of this, ' +
+      'relative); a run of non-empty bins is one surface, an empty bin separates two.',
+  },
+  boxSurfaceMinLead: {
+    default: 1.5,
+    min: 1,
+    max: 1000,
+    unit: "times the runner-up surface's samples",
+    description:
+      "box-only objects: the most populous surface in the box is the object's only when it holds at least this many " +
+      'times the samples of the next one; else no surface dominates and every sample no other object explains is ' +
+      "kept (method 'box-mixed': a wide range, so no depth order is claimed).",
+  },
+  boxExclusiveMinShare: {
+    default: 0.2,
+    min: 0,
+    max: 1,
+    unit: "fraction of the box's samples",
+    description:
+      "box-only objects: the preliminary surface is found among the samples inside no other object's box or mask when " +
+      'at least this share of the samples are such; else among the samples that no object measured before it ' +
+      'explains.',
+  },
+  boxSurfaceMinShare: {
+    default: 0.05,
+    min: 0,
+    max: 1,
+    unit: "fraction of the box's samples",
+    description:
+      'box-only objects: when the objects measured before it explain all but less than this share of the samples, ' +
+      "the object is at a neighbour's depth and its surface is found among all its samples.",
+  },
+  boxSurfaceSeparation: {
+    default: 0.03,
+    min: 0,
+    max: 10,
+    unit: 'fraction of the larger median depth',
+    description:
+      "box-only objects: another object's surface takes samples inside its box only when the two surfaces' medians " +
+      'differ by more than this (objects at the same depth keep their shared pixels).',
+  },
+  boxSurfaceTolerance: {
+    default: 0.02,
+    min: 0,
+    max: 10,
+    unit: "fraction of the other object's median depth",
+    description:
+      "box-only objects: a sample is another object's when it lies within that object's surface extent widened by " +
+      "this, and is relatively closer to its median than to this object's.",
   },
 } as const satisfies Record<string, ThresholdSpec>;
 

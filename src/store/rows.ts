@@ -37,6 +37,7 @@ export interface ObjectRow {
   centroid: number[] | null;
   extent: number[] | null;
   layer: number | null;
+  depthMethod: string | null;
 }
 
 export interface RelationRow {
@@ -91,6 +92,7 @@ const OBJECT_FIELDS = [
   'centroid',
   'extent',
   'layer',
+  'depthMethod',
 ];
 
 export const imageProjection = (v: string): string => `${v} {${IMAGE_FIELDS.map((f) => `.${f}`).join(', ')}}`;

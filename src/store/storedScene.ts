@@ -100,6 +100,9 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     centroid: o.centroid ?? null,
     extent: o.extent ?? null,
     layer: o.layer ?? null,
+    // How the depth statistics were measured (mask, box-surface, box-mixed) and that method's numbers.
+    depthMethod: typeof o.evidence?.method === 'string' ? o.evidence.method : null,
+    evidence: o.evidence ? JSON.stringify(o.evidence) : null,
   }));
   const provenance = scene.provenance;
   const rule =

@@ -4,12 +4,12 @@ import { UserInputError } from '../errors/errors';
 import { encodeLabelMapRle } from '../io/cocoRle';
 import type { Box, SceneGraph, SceneObject } from '../scenegraph/sceneGraph.types';
 import { makeCamera } from './camera';
-import { SceneLayout } from './layout';
+import { LAYOUT_PARAMS, SceneLayout, STANDARD_LAYOUT, type LayoutVariation } from './layout';
 import { measureOcclusion } from './occlusion';
 import { Prng } from './prng';
 import { Raster, type ObjectHits } from './raster';
 import { shadeImage } from './shadeImage';
-import type { PinholeCamera, SynthObject } from './synth.types';
+import type { PinholeCamera, SynthObject, SynthScenario } from './synth.types';
 import { computeTruthRelations, TRUTH_THRESHOLDS, type TruthItem } from './truth';
 import { TRUTH_PREDICATES, type SynthTruth, type TruthObject, type VisibleDepth } from './truth.types';
 
@@ -56,7 +56,25 @@ export interface GenerateSceneOptions {
   height?: number;
   /** Objects showing fewer pixels are not listed. Default 30. */
   minVisiblePixels?: number;
+  /** A variation of the world (heavier occlusion, a back wall); absent = the standard world. */
+  scenario?: SynthScenario;
 }
+
+/**
+ * Named scenarios of the evaluation (bench/spatialEval.ts --scenario). `standard` is the world of
+ * every other use, byte for byte.
+ * - `heavy-occlusion`: 70% of ground objects are put behind another (standard 30%), at most 1 m
+ *   behind it (standard 2.5 m), so many objects show only a part above or beside their occluder.
+ * - `wall`: a wall 10-21 m away closes the scene (no sky: every box that reaches above the horizon
+ *   holds wall), and 40% of free ground objects stand with their back against it.
+ */
+export const SYNTH_SCENARIOS = {
+  standard: {},
+  'heavy-occlusion': { behindChance: 0.7, behindGapM: 1 },
+  wall: { wall: { nearM: 10, farM: 21, againstChance: 0.4 } },
+} as const satisfies Record<string, SynthScenario>;
+
+export type SynthScenarioName = keyof typeof SYNTH_SCENARIOS;
 
 export interface SynthDepth {
   width: number;
@@ -111,6 +129,9 @@ export async function generateScene(options: GenerateSceneOptions): Promise<Synt
       cameraHeightM: render.camera.heightM,
       hfovDeg: render.camera.hfovDeg,
       minVisiblePixels: render.truth.thresholds.minVisiblePixels,
+      ...(render.truth.generator.scenario
+        ? { scenario: render.truth.generator.scenario, wallZ: render.truth.generator.wallZ }
+        : {}),
     },
   };
   return { ...render, image, scene };
@@ -124,11 +145,19 @@ export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Pr
 }
 
 export function renderSynthScene(options: GenerateSceneOptions): SynthRender {
-  const { seed, objects: wanted, width, height, minVisiblePixels } = checkOptions(options);
+  const { seed, objects: wanted, width, height, minVisiblePixels, scenario } = checkOptions(options);
   const camera = makeCamera(width, height);
   const rng = new Prng(seed);
-  const layout = new SceneLayout(camera, rng);
-  const raster = new Raster(camera);
+  // The wall's depth is the first draw of a wall scene; other scenes draw nothing here.
+  const wallZ = scenario.wall ? rng.uniform(scenario.wall.nearM, scenario.wall.farM) : undefined;
+  const variation: LayoutVariation = {
+    behindChance: scenario.behindChance ?? STANDARD_LAYOUT.behindChance,
+    behindGapM: scenario.behindGapM ?? STANDARD_LAYOUT.behindGapM,
+    againstWallChance: scenario.wall?.againstChance ?? 0,
+    ...(wallZ !== undefined ? { wallZ } : {}),
+  };
+  const layout = new SceneLayout(camera, rng, variation);
+  const raster = new Raster(camera, wallZ);
 
   let attempts = 0;
   while (layout.objects.length < wanted && attempts < wanted * SYNTH_LIMITS.attemptsPerObject) {
@@ -184,7 +213,14 @@ export function renderSynthScene(options: GenerateSceneOptions): SynthRender {
   }));
   const truth: SynthTruth = {
     version: 1,
-    generator: { name: 'scenegraph-synth', seed, objects: wanted, width, height },
+    generator: {
+      name: 'scenegraph-synth',
+      seed,
+      objects: wanted,
+      width,
+      height,
+      ...(isStandard(scenario) ? {} : { scenario, ...(wallZ !== undefined ? { wallZ: r6(wallZ) } : {}) }),
+    },
     camera: {
       fx: camera.fx,
       fy: camera.fy,
@@ -293,6 +329,44 @@ function r6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+function isStandard(s: SynthScenario): boolean {
+  return s.behindChance === undefined && s.behindGapM === undefined && s.wall === undefined;
+}
+
+function checkScenario(s: SynthScenario | undefined): SynthScenario {
+  if (s === undefined) return {};
+  const fraction = (v: unknown, name: string): void => {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1))
+      throw new UserInputError(`must be a number from 0 to 1, got ${String(v)}`, `scenario.${name}`);
+  };
+  fraction(s.behindChance, 'behindChance');
+  if (
+    s.behindGapM !== undefined &&
+    !(typeof s.behindGapM === 'number' && s.behindGapM >= 0 && s.behindGapM <= 20)
+  )
+    throw new UserInputError(
+      `must be a number from 0 to 20, got ${String(s.behindGapM)}`,
+      'scenario.behindGapM',
+    );
+  if (s.wall !== undefined) {
+    const { nearM, farM } = s.wall;
+    const { zNearM } = LAYOUT_PARAMS;
+    if (!(
+      typeof nearM === 'number' &&
+      typeof farM === 'number' &&
+      nearM >= zNearM + 2 &&
+      farM >= nearM &&
+      farM <= 1000
+    ))
+      throw new UserInputError(
+        `needs ${zNearM + 2} <= nearM <= farM <= 1000 (metres), got ${String(nearM)}..${String(farM)}`,
+        'scenario.wall',
+      );
+    fraction(s.wall.againstChance, 'wall.againstChance');
+  }
+  return s;
+}
+
 function checkOptions(o: GenerateSceneOptions): Required<GenerateSceneOptions> {
   const width = o.width ?? 640;
   const height = o.height ?? 480;
@@ -317,5 +391,12 @@ function checkOptions(o: GenerateSceneOptions): Required<GenerateSceneOptions> {
   if (!Number.isInteger(minVisiblePixels) || minVisiblePixels < 1) {
     throw new UserInputError(`must be a positive integer, got ${minVisiblePixels}`, 'minVisiblePixels');
   }
-  return { seed: o.seed, objects: o.objects, width, height, minVisiblePixels };
+  return {
+    seed: o.seed,
+    objects: o.objects,
+    width,
+    height,
+    minVisiblePixels,
+    scenario: checkScenario(o.scenario),
+  };
 }

@@ -31,6 +31,26 @@ export const LAYOUT_PARAMS = {
   attemptsPerObject: 60,
 } as const;
 
+/**
+ * Layout variations for evaluations (synth.types.ts SynthScenario, resolved): the standard world is
+ * LAYOUT_PARAMS with no wall.
+ */
+export interface LayoutVariation {
+  behindChance: number;
+  /** A ground object put behind another keeps at most this much extra gap (m) behind it. */
+  behindGapM: number;
+  /** Depth of the back wall (m), or undefined for none; ground objects stay clearanceM in front of it. */
+  wallZ?: number;
+  /** Chance that a ground object is put with its back against the wall (clearanceM from it). */
+  againstWallChance: number;
+}
+
+export const STANDARD_LAYOUT: LayoutVariation = {
+  behindChance: LAYOUT_PARAMS.behindChance,
+  behindGapM: 2.5,
+  againstWallChance: 0,
+};
+
 export class SceneLayout {
   readonly objects: SynthObject[] = [];
   private nextUid = 0;
@@ -38,6 +58,7 @@ export class SceneLayout {
   constructor(
     private readonly camera: PinholeCamera,
     private readonly rng: Prng,
+    private readonly variation: LayoutVariation = STANDARD_LAYOUT,
   ) {}
 
   /**
@@ -67,19 +88,26 @@ export class SceneLayout {
     const [hw, hh, hd] = half;
     const tanHalf = tanHalfHfov(this.camera) * p.lateralFill;
     const grounds = this.objects.filter((o) => o.supportedBy === null);
+    const variation = this.variation;
+    const wallZ = variation.wallZ;
+    // Ground objects end in front of the wall, if there is one.
+    const zFar = wallZ === undefined ? p.zFarM : Math.min(p.zFarM, wallZ - p.clearanceM);
     let x: number;
     let z: number;
-    if (grounds.length > 0 && rng.chance(p.behindChance)) {
+    if (grounds.length > 0 && rng.chance(variation.behindChance)) {
       const front = rng.pick(grounds);
-      z = front.center[2] + front.half[2] + hd + p.clearanceM + rng.uniform(0, 2.5);
+      z = front.center[2] + front.half[2] + hd + p.clearanceM + rng.uniform(0, variation.behindGapM);
       x = front.center[0] + rng.uniform(-1, 1) * (front.half[0] + hw);
     } else {
-      z = rng.uniform(p.zNearM + hd, p.zFarM - hd);
+      // Drawn only when the variation asks for it, so that the standard world's stream is unchanged.
+      const againstWall =
+        wallZ !== undefined && variation.againstWallChance > 0 && rng.chance(variation.againstWallChance);
+      z = againstWall ? zFar - hd : rng.uniform(p.zNearM + hd, zFar - hd);
       const limit = (z - hd) * tanHalf - hw;
       if (limit <= 0) return undefined;
       x = rng.uniform(-limit, limit);
     }
-    if (z - hd < p.zNearM || z + hd > p.zFarM) return undefined;
+    if (z - hd < p.zNearM || z + hd > zFar) return undefined;
     if (Math.abs(x) + hw > (z - hd) * tanHalf) return undefined;
     for (const o of grounds) {
       if (

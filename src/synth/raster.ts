@@ -16,6 +16,8 @@ import type { PinholeCamera, SynthObject } from './synth.types';
 
 export const SKY = -1;
 export const GROUND = -2;
+/** A vertical wall facing the camera (plane z = wallZ), when the scene has one. */
+export const WALL = -3;
 
 // Per-pixel code reads Math functions and NaN/Infinity through module constants. In a vm context
 // (jest runs tests in one) every global lookup goes through an interceptor, which made these loops
@@ -61,18 +63,27 @@ export class Raster {
   /** Pixels each committed object shows, by uid. */
   readonly shown = new Map<number, number>();
 
-  constructor(private readonly camera: PinholeCamera) {
+  /**
+   * `wallZ`: a wall, the plane z = wallZ, closes the scene; every ray has z direction 1, so it hits
+   * the wall at depth wallZ, and the wall shows wherever the ground is farther or there would be sky.
+   */
+  constructor(
+    private readonly camera: PinholeCamera,
+    readonly wallZ?: number,
+  ) {
     const { width, height, fy, cy, heightM } = camera;
     this.width = width;
     this.height = height;
     this.zbuf = new Float64Array(width * height);
     this.ids = new Int32Array(width * height);
     this.shade = new Float32Array(width * height);
+    const wall = wallZ ?? NONE;
     for (let v = 0; v < height; v++) {
       const b = (v + 0.5 - cy) / fy;
       const groundT = b > 0 ? heightM / b : NONE;
-      const id = b > 0 ? GROUND : SKY;
-      this.zbuf.fill(groundT, v * width, (v + 1) * width);
+      const behind = groundT < wall ? groundT : wall;
+      const id = groundT < wall ? GROUND : wallZ !== undefined ? WALL : SKY;
+      this.zbuf.fill(behind, v * width, (v + 1) * width);
       this.ids.fill(id, v * width, (v + 1) * width);
     }
   }

@@ -1,4 +1,4 @@
-import { GROUND, SKY, type Raster } from './raster';
+import { GROUND, SKY, WALL, type Raster } from './raster';
 import type { PinholeCamera, Rgb, SynthObject } from './synth.types';
 
 /**
@@ -13,6 +13,8 @@ const HAZE_RGB: Rgb = [196, 206, 218];
 const HAZE_DISTANCE_M = 60;
 const SKY_TOP_RGB: Rgb = [92, 146, 220];
 const SKY_HORIZON_RGB: Rgb = [186, 210, 236];
+/** The back wall (scenario `wall`): pale plaster with 1 m panels, hazed like the ground. */
+const WALL_RGB: Rgb = [214, 200, 176];
 // Module constants, not Math.* in the pixel loop: see the note in raster.ts.
 const { exp, floor, min, round } = Math;
 
@@ -36,6 +38,14 @@ export function shadeImage(
         r = lerp(SKY_TOP_RGB[0], SKY_HORIZON_RGB[0], skyMix);
         g = lerp(SKY_TOP_RGB[1], SKY_HORIZON_RGB[1], skyMix);
         b = lerp(SKY_TOP_RGB[2], SKY_HORIZON_RGB[2], skyMix);
+      } else if (id === WALL) {
+        const z = raster.zbuf[p];
+        const x = (z * (u + 0.5 - cx)) / fx;
+        const panel = floor(x) & 1 ? CHECKER_DELTA : -CHECKER_DELTA;
+        const haze = 1 - exp(-z / HAZE_DISTANCE_M);
+        r = lerp(WALL_RGB[0] + panel, HAZE_RGB[0], haze);
+        g = lerp(WALL_RGB[1] + panel, HAZE_RGB[1], haze);
+        b = lerp(WALL_RGB[2] + panel, HAZE_RGB[2], haze);
       } else if (id === GROUND) {
         const z = raster.zbuf[p];
         const x = (z * (u + 0.5 - cx)) / fx;

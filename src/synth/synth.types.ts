@@ -39,3 +39,20 @@ export interface PinholeCamera {
   heightM: number;
   hfovDeg: number;
 }
+
+/**
+ * Variations of the synthetic world for evaluations (generateScene's `scenario`); every field is
+ * optional and absent fields keep the standard world, which `{}` is. See SYNTH_SCENARIOS.
+ */
+export interface SynthScenario {
+  /** Chance that a new ground object is put behind an existing one (standard 0.3). */
+  behindChance?: number;
+  /** Extra gap, at most, between such an object and the one it is put behind, metres (standard 2.5). */
+  behindGapM?: number;
+  /**
+   * A wall facing the camera closes the scene: its depth is drawn uniformly from [nearM, farM] per
+   * scene, ground objects stand in front of it, and with `againstChance` a ground object not put
+   * behind another is put with its back against the wall (5 cm from it).
+   */
+  wall?: { nearM: number; farM: number; againstChance?: number };
+}

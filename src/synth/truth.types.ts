@@ -1,4 +1,4 @@
-import type { ShapeKind, Vec3 } from './synth.types';
+import type { ShapeKind, SynthScenario, Vec3 } from './synth.types';
 
 /**
  * truth.json, version 1: the ground truth of a synthetic scene, decided from its 3D layout.
@@ -86,7 +86,17 @@ export interface TruthThresholds {
 
 export interface SynthTruth {
   version: 1;
-  generator: { name: 'scenegraph-synth'; seed: number; objects: number; width: number; height: number };
+  generator: {
+    name: 'scenegraph-synth';
+    seed: number;
+    objects: number;
+    width: number;
+    height: number;
+    /** Only for a variation of the standard world (generateScene's `scenario`). */
+    scenario?: SynthScenario;
+    /** The back wall's depth (m), when the scenario has one. */
+    wallZ?: number;
+  };
   camera: { fx: number; fy: number; cx: number; cy: number; heightM: number; hfovDeg: number };
   thresholds: TruthThresholds;
   predicates: TruthPredicate[];

@@ -114,9 +114,25 @@ describe('buildSceneGraph', () => {
     };
     const out = buildSceneGraph(scene([cup]), sceneDepth(), { rangeMode: 'minmax' });
     expect(out.objects[0].depth).toMatchObject({ min: expect.closeTo(3.8, 5), max: expect.closeTo(3.8, 5) });
+    expect(out.objects[0].evidence).toEqual({ method: 'mask', samples: 400 });
+    // An empty mask: the box is measured, half cup and half wall, and neither surface dominates.
     const empty: SceneObject = { ...cup, mask: { size: [H, W], counts: [W * H] } };
     const fromBox = buildSceneGraph(scene([empty]), sceneDepth(), { rangeMode: 'minmax' });
-    expect(fromBox.objects[0].depth!.max).toBe(8);
+    expect(fromBox.objects[0].depth).toMatchObject({ min: expect.closeTo(3.8, 5), max: 8 });
+    expect(fromBox.objects[0].evidence).toMatchObject({ method: 'box-mixed' });
+    // With the cup's box, the cup's surface dominates and the wall behind it is rejected.
+    const tight = buildSceneGraph(
+      scene([{ key: 'cup', label: 'cup', box: [36, 40, 64, 60] }]),
+      sceneDepth(),
+      {
+        rangeMode: 'minmax',
+      },
+    );
+    expect(tight.objects[0].depth).toMatchObject({
+      min: expect.closeTo(3.8, 5),
+      max: expect.closeTo(3.8, 5),
+    });
+    expect(tight.objects[0].evidence).toMatchObject({ method: 'box-surface', rejectedFarther: 160 });
   });
 
   it('uses supplied intrinsics, then EXIF', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { UserInputError } from '../../../src/errors/errors';
 import {
+  DEFAULT_BOX_MARGIN,
   decodeRleCounts,
   regionFromBox,
   regionFromMask,
@@ -151,8 +152,10 @@ describe('polygon rasterisation (pixel centres, even-odd, union of polygons)', (
 });
 
 describe('box regions', () => {
-  it('shrinks the box by 10% per side by default', () => {
-    const region = regionFromBox([0, 0, 10, 10], 20, 20);
+  it('keeps the whole box by default, and shrinks it by a margin per side', () => {
+    expect(DEFAULT_BOX_MARGIN).toBe(0);
+    expect(regionFromBox([0, 0, 10, 10], 20, 20).pixelCount).toBe(100);
+    const region = regionFromBox([0, 0, 10, 10], 20, 20, 0.1);
     // [1, 1, 9, 9]: pixels 1..8 in each direction.
     expect(region.pixelCount).toBe(64);
     expect(countInBox(region, [1, 1, 9, 9])).toBe(64);

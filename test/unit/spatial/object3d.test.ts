@@ -76,7 +76,7 @@ describe('measureObject', () => {
   it('leaves depth fields absent when no pixel has depth', () => {
     const map = depthMap(10, 10, () => NaN);
     const o = measureObject({ key: 'a', box, region: regionFromBox(box, 10, 10) }, map, K);
-    expect(o).toEqual({ key: 'a', box });
+    expect(o).toEqual({ key: 'a', box, evidence: { method: 'region', samples: 0 } });
   });
 
   it('re-reads stored geometry', () => {

@@ -2,7 +2,12 @@ import sharp from 'sharp';
 import { UserInputError } from '../../../src/errors/errors';
 import { decodeCocoRle } from '../../../src/io/cocoRle';
 import type { CocoRle } from '../../../src/scenegraph/sceneGraph.types';
-import { generateScene, renderSynthScene, type SynthScene } from '../../../src/synth/generateScene';
+import {
+  generateScene,
+  renderSynthScene,
+  SYNTH_SCENARIOS,
+  type SynthScene,
+} from '../../../src/synth/generateScene';
 import type { SynthTruth, TruthPredicate } from '../../../src/synth/truth.types';
 
 const W = 640;
@@ -268,5 +273,77 @@ describe('generateScene: 3D layout and truth', () => {
 
   it('makes every predicate of the list occur in a crowded scene', () => {
     for (const p of crowded.truth.predicates) expect(crowded.truth.summary[p].true).toBeGreaterThan(0);
+  });
+});
+
+describe('generateScene: scenarios', () => {
+  it('leaves the standard world as it is without a scenario, or with an empty one', () => {
+    const plain = renderSynthScene({ seed: 31, objects: 12 });
+    const empty = renderSynthScene({ seed: 31, objects: 12, scenario: {} });
+    expect(JSON.stringify(empty.truth)).toBe(JSON.stringify(plain.truth));
+    expect(Buffer.from(empty.depth.data.buffer).equals(Buffer.from(plain.depth.data.buffer))).toBe(true);
+    expect(plain.truth.generator.scenario).toBeUndefined();
+  });
+
+  it('puts a wall behind every object instead of the sky, and records it', async () => {
+    const s = await generateScene({ seed: 8, objects: 15, scenario: SYNTH_SCENARIOS.wall });
+    const wallZ = s.truth.generator.wallZ!;
+    expect(wallZ).toBeGreaterThanOrEqual(10);
+    expect(wallZ).toBeLessThanOrEqual(21);
+    expect(s.truth.generator.scenario).toEqual(SYNTH_SCENARIOS.wall);
+    expect(s.scene.provenance).toMatchObject({ scenario: SYNTH_SCENARIOS.wall, wallZ });
+    // No sky: every pixel has depth, and none is beyond the wall.
+    let atWall = 0;
+    let nearest = Infinity;
+    let farthest = 0;
+    for (const z of s.depth.data) {
+      nearest = Math.min(nearest, z);
+      farthest = Math.max(farthest, z);
+      if (Math.abs(z - wallZ) < 1e-4) atWall++;
+    }
+    expect(nearest).toBeGreaterThan(0);
+    expect(farthest).toBeLessThanOrEqual(wallZ + 1e-4);
+    expect(atWall).toBeGreaterThan(0);
+    // Ground objects end 5 cm in front of it (and within the standard 20 m), and some stand right there.
+    const back = Math.min(20, wallZ - 0.05);
+    for (const o of s.truth.objects) expect(o.zRange[1]).toBeLessThanOrEqual(back + 1e-6);
+    const against = s.truth.objects.filter(
+      (o) => o.restsOn === 'ground' && Math.abs(o.zRange[1] - back) < 2e-6,
+    );
+    expect(against.length).toBeGreaterThan(0);
+    // Same seed and scenario, same scene.
+    const again = await generateScene({ seed: 8, objects: 15, scenario: SYNTH_SCENARIOS.wall });
+    expect(again.image.equals(s.image)).toBe(true);
+  });
+
+  it('hides more of the objects with heavy occlusion', () => {
+    const occluded = (scenario: object | undefined) => {
+      let hidden = 0;
+      for (let seed = 1; seed <= 8; seed++) {
+        const r = renderSynthScene({ seed, objects: 20, ...(scenario ? { scenario } : {}) });
+        hidden += r.truth.summary.occludes.true;
+      }
+      return hidden;
+    };
+    expect(occluded(SYNTH_SCENARIOS['heavy-occlusion'])).toBeGreaterThan(occluded(undefined));
+  });
+
+  it('shows sky without a wall, and none with one', () => {
+    const sky = (scenario?: object) => {
+      const r = renderSynthScene({ seed: 4, objects: 3, ...(scenario ? { scenario } : {}) });
+      return r.depth.data.filter((z) => z === 0).length; // depth 0 is sky
+    };
+    expect(sky()).toBeGreaterThan(0);
+    expect(sky(SYNTH_SCENARIOS.wall)).toBe(0);
+  });
+
+  it.each([
+    [{ behindChance: 1.5 }, /^scenario\.behindChance: must be a number from 0 to 1/],
+    [{ behindGapM: -1 }, /^scenario\.behindGapM: /],
+    [{ wall: { nearM: 2, farM: 10 } }, /^scenario\.wall: needs 5 <= nearM <= farM <= 1000/],
+    [{ wall: { nearM: 12, farM: 10 } }, /^scenario\.wall: /],
+    [{ wall: { nearM: 10, farM: 12, againstChance: 2 } }, /^scenario\.wall\.againstChance: /],
+  ])('rejects scenario %j', (scenario, why) => {
+    expect(() => renderSynthScene({ seed: 1, objects: 3, scenario })).toThrow(why);
   });
 });

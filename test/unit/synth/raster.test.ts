@@ -1,5 +1,5 @@
 import { makeCamera } from '../../../src/synth/camera';
-import { GROUND, Raster, SKY } from '../../../src/synth/raster';
+import { GROUND, Raster, SKY, WALL } from '../../../src/synth/raster';
 import type { ShapeKind, SynthObject, Vec3 } from '../../../src/synth/synth.types';
 
 const camera = makeCamera(640, 480);
@@ -29,6 +29,18 @@ function pixelOf([x, y, z]: Vec3): [number, number] {
 }
 
 describe('Raster', () => {
+  it('closes the scene with a wall where the ground would be farther or there would be sky', () => {
+    const r = new Raster(camera, 12);
+    expect(r.ids[0]).toBe(WALL);
+    expect(r.zbuf[0]).toBe(12);
+    expect(r.ids[239 * 640]).toBe(WALL);
+    // The ground is nearer than 12 m from the row where 1.5 / b < 12, b = (v + 0.5 - 240) / fy.
+    const firstGroundRow = Math.ceil(240 - 0.5 + (1.5 * camera.fy) / 12);
+    expect(r.ids[(firstGroundRow - 1) * 640]).toBe(WALL);
+    expect(r.ids[firstGroundRow * 640]).toBe(GROUND);
+    expect(r.zbuf[firstGroundRow * 640]).toBeLessThan(12);
+  });
+
   it('uses a level 60 degree camera: horizon in the middle row, ground below, sky above', () => {
     expect(camera.fx).toBeCloseTo(320 / Math.tan(Math.PI / 6), 9);
     const r = new Raster(camera);
