@@ -45,6 +45,7 @@ import {
   type TripletPattern,
 } from '../src/store/search.store';
 import { imageProjection, objectProjection, relationProjection } from '../src/store/rows';
+import { EDGE_TYPES } from '../src/store/relationModel';
 import type { StoredImage } from '../src/store/storedScene';
 import { seeded } from './random';
 import { countRecords, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
@@ -321,7 +322,18 @@ CREATE (i:Image) SET i = img.props
 WITH i, img
 UNWIND img.objects AS o
 CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o`,
-  relations: `
+  /** Store model 2: one statement per edge type (a relationship type cannot be a parameter). */
+  edges: Object.fromEntries(
+    EDGE_TYPES.map((type) => [
+      type,
+      `
+UNWIND $edges AS r
+MATCH (s:Object {id: r.subject})
+MATCH (o:Object {id: r.object})
+CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)`,
+    ]),
+  ) as Record<string, string>,
+  semantic: `
 UNWIND $relations AS r
 MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
@@ -350,9 +362,17 @@ CALL {
   CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o
   RETURN collect(x) AS xs
 }
+${EDGE_TYPES.map(
+  (type) => `CALL {
+  WITH xs, img
+  UNWIND [e IN img.edges WHERE e.type = '${type}'] AS r
+  WITH xs[toInteger(r.s)] AS s, xs[toInteger(r.o)] AS o, r
+  CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)
+}`,
+).join('\n')}
 CALL {
   WITH xs, img
-  UNWIND img.relations AS r
+  UNWIND img.semantic AS r
   WITH xs[toInteger(r.s)] AS s, xs[toInteger(r.o)] AS o, r
   CREATE (s)-[e:RELATION]->(o) SET e = r.props
 }
@@ -378,8 +398,13 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
     fn: async (db, images) => {
       await db.write('bench.raw', async (tx: QueryRunner) => {
         await tx.run(RAW.images, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
-        const relations = images.flatMap((i) => i.relations);
-        if (relations.length > 0) await tx.run(RAW.relations, { relations });
+        const edges = images.flatMap((i) => i.edges);
+        for (const type of EDGE_TYPES) {
+          const ofType = edges.filter((e) => e.type === type);
+          if (ofType.length > 0) await tx.run(RAW.edges[type], { edges: ofType });
+        }
+        const relations = images.flatMap((i) => i.semantic);
+        if (relations.length > 0) await tx.run(RAW.semantic, { relations });
         const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
         if (layers.length > 0) await tx.run(RAW.layers, { layers });
       });
@@ -393,7 +418,8 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
         return {
           props: img.props,
           objects: img.objects,
-          relations: img.relations.map((r) => ({
+          edges: img.edges.map((e) => ({ ...e, s: index.get(e.subject), o: index.get(e.object) })),
+          semantic: img.semantic.map((r) => ({
             s: index.get(r.subject),
             o: index.get(r.object),
             props: r.props,
@@ -467,7 +493,7 @@ async function storedCounts(db: Database): Promise<Record<string, number>> {
       `CALL { MATCH (n:Image) RETURN 'images' AS k, count(n) AS n
         UNION ALL MATCH (n:Object) RETURN 'objects' AS k, count(n) AS n
         UNION ALL MATCH (n:Layer) RETURN 'layers' AS k, count(n) AS n
-        UNION ALL MATCH ()-[r:RELATION]->() RETURN 'relations' AS k, count(r) AS n
+        UNION ALL MATCH (:Object)-[r]->(:Object) RETURN 'relations' AS k, count(r) AS n
         UNION ALL MATCH ()-[r:HAS_OBJECT]->() RETURN 'hasObject' AS k, count(r) AS n
         UNION ALL MATCH ()-[r:HAS_LAYER]->() RETURN 'hasLayer' AS k, count(r) AS n
         UNION ALL MATCH ()-[r:CONTAINS]->() RETURN 'contains' AS k, count(r) AS n }

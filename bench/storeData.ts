@@ -149,15 +149,16 @@ export function cloneStoredImage(template: StoredImage, uri: string): StoredImag
     id,
     props: { ...template.props, id, uri },
     objects: template.objects.map((o) => ({ ...o, id: swapId(o.id as string, from, id), imageId: id })),
-    relations: template.relations.map((r) => {
-      const relId = swapId(r.id, from, id);
-      return {
-        id: relId,
-        subject: swapId(r.subject, from, id),
-        object: swapId(r.object, from, id),
-        props: { ...r.props, id: relId, imageId: id },
-      };
-    }),
+    edges: template.edges.map((e) => ({
+      ...e,
+      subject: swapId(e.subject, from, id),
+      object: swapId(e.object, from, id),
+    })),
+    semantic: template.semantic.map((r) => ({
+      subject: swapId(r.subject, from, id),
+      object: swapId(r.object, from, id),
+      props: { ...r.props },
+    })),
     layers: template.layers.map((l) => ({
       id: swapId(l.id, from, id),
       index: l.index,
@@ -216,7 +217,8 @@ export class StoreData {
     for (let i = from; i < to; i++) {
       const img = this.image(i);
       if (count) {
-        for (const r of img.relations) {
+        for (const e of img.edges) this.predicates.set(e.type, (this.predicates.get(e.type) ?? 0) + 1);
+        for (const r of img.semantic) {
           const p = r.props.predicate as string;
           this.predicates.set(p, (this.predicates.get(p) ?? 0) + 1);
         }
@@ -250,7 +252,7 @@ export function countRecords(images: readonly StoredImage[]): RecordCounts {
   let layerMembers = 0;
   for (const i of images) {
     objects += i.objects.length;
-    relations += i.relations.length;
+    relations += i.edges.length + i.semantic.length;
     layers += i.layers.length;
     for (const l of i.layers) layerMembers += l.members.length;
   }

@@ -60,7 +60,12 @@ async function loadObject(ctx: RequestContext, id: string): Promise<SceneObjectR
 
 @Resolver(() => Relation)
 export class RelationResolver {
-  @Query(() => RelationConnection, { description: 'Relations across all images, in id order.' })
+  @Query(() => RelationConnection, {
+    description:
+      'Relations across all images, in id order. Geometric relations are derived from the stored geometry ' +
+      'image by image; a page may hold fewer than `first` edges when many images had no match, with ' +
+      '`hasNextPage` true and an `endCursor` that continues the scan.',
+  })
   async relations(
     @Ctx() ctx: RequestContext,
     @Arg('where', () => RelationsWhere, { nullable: true }) where?: RelationsWhere,
@@ -93,7 +98,11 @@ export class RelationResolver {
       cursor: encodeCursor('relations', [r.relation.id]),
       node: toRelation(r.relation),
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    // A page cut short by the scan bound resumes after the last image looked at, not its last edge.
+    const endCursor = page.resumeAfter
+      ? encodeCursor('relations', [page.resumeAfter])
+      : (edges.at(-1)?.cursor ?? null);
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor } };
   }
 
   @FieldResolver(() => SceneObject)

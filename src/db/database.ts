@@ -66,6 +66,26 @@ export class Database {
     return this.execute('WRITE', op, work);
   }
 
+  /**
+   * One statement in an auto-commit transaction: the only kind that may hold `CALL { ... } IN
+   * TRANSACTIONS` (batched data migrations). Not retried: such statements commit as they go, so they
+   * must be written to be safe to run again.
+   */
+  async autoCommit(op: string, cypher: string, params?: Record<string, unknown>): Promise<QueryResult> {
+    const session = this.driver.session({
+      database: this.options.database,
+      defaultAccessMode: neo4j.session.WRITE,
+    });
+    try {
+      this.queryCount++;
+      return await session.run(cypher, params, { metadata: { app: 'scenegraph', op } });
+    } catch (err) {
+      throw toAppError(err, `Neo4j ${op} failed`);
+    } finally {
+      await session.close();
+    }
+  }
+
   async close(): Promise<void> {
     await this.driver.close();
   }

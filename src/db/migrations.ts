@@ -13,7 +13,9 @@ import { Database } from './database';
  *
  * Neo4j refuses schema changes and data writes in one transaction, so each statement runs in its own
  * transaction and the record is written after all of a file's statements succeeded. Statements use
- * IF NOT EXISTS, so a file interrupted half-way is safe to run again.
+ * IF NOT EXISTS, so a file interrupted half-way is safe to run again. A statement with `CALL { ... } IN
+ * TRANSACTIONS` (a batched data migration) runs in an auto-commit transaction and must be written so
+ * that running it again after an interruption is harmless.
  */
 
 export interface MigrationFile {
@@ -125,7 +127,9 @@ export async function migrate(
     }
     onApply(f.id);
     for (const [i, statement] of f.statements.entries()) {
-      await db.write(`migrations.${f.id}.${i}`, (tx) => tx.run(statement));
+      // Batched data changes (CALL ... IN TRANSACTIONS) need an auto-commit transaction.
+      if (/\bIN\s+TRANSACTIONS\b/i.test(statement)) await db.autoCommit(`migrations.${f.id}.${i}`, statement);
+      else await db.write(`migrations.${f.id}.${i}`, (tx) => tx.run(statement));
     }
     await db.write(`migrations.${f.id}.record`, (tx) =>
       tx.run('MERGE (m:SchemaMigration {id: $id}) SET m.checksum = $checksum, m.appliedAt = datetime()', {

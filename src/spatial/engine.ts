@@ -13,18 +13,19 @@
  * stored graph can be re-derived with other thresholds; objects without it get 2D relations only.
  */
 
-import type { Intrinsics, SceneGraph, SceneObject } from '../scenegraph/sceneGraph.types';
+import type { Intrinsics, Relation, SceneGraph, SceneObject } from '../scenegraph/sceneGraph.types';
 import { matchImageSize, type DepthMap } from './depthMap';
 import { resolveIntrinsics, type ResolvedIntrinsics } from './intrinsics';
 import { computeLayers } from './layers';
 import { regionFromBox, regionFromMask } from './mask';
 import { measureObjects, type MeasureInput } from './boxSurface';
-import { objectFromStoredGeometry, type Object3d } from './object3d';
+import { objectFromStoredGeometry, type Object3d, type RangeMode } from './object3d';
 import type { PixelRegion } from './pixelRegion';
 import { normalizePredicate } from './predicateNames';
 import { computeRelations } from './predicates';
 import { validateSceneInput } from './sceneValidation';
 import { resolveBuildOptions, type BuildOptions, type ResolvedBuildOptions } from './spatialOptions';
+import { resolveThresholds, type Thresholds } from './thresholds';
 
 export { computeLayers } from './layers';
 export { computeRelations } from './predicates';
@@ -152,4 +153,39 @@ export function buildSceneGraph(scene: SceneGraph, depth?: DepthMap, options: Bu
       intrinsicsSource: intrinsics.source,
     },
   };
+}
+
+export interface StoredGeometryOptions {
+  /** The build's thresholds (a stored graph's provenance.thresholds); missing names take the defaults. */
+  thresholds?: Partial<Thresholds>;
+  /** The build's range mode (provenance.rangeMode). */
+  rangeMode?: RangeMode;
+}
+
+/**
+ * The geometric relations of objects whose statistics are already measured (a stored graph), by the
+ * same code as `buildSceneGraph`: with the build's thresholds and range mode this returns exactly the
+ * relations the build produced, and with other thresholds the relations that a build with those would
+ * have produced. No validation: the objects come from the store, which validated them on the way in.
+ * Throws UserInputError naming the threshold for an out-of-range threshold value.
+ */
+export function relationsFromStoredGeometry(
+  image: { width: number; height: number },
+  objects: readonly SceneObject[],
+  options: StoredGeometryOptions = {},
+): Relation[] {
+  const thresholds = resolveThresholds(options.thresholds);
+  const rangeMode = options.rangeMode ?? 'percentile';
+  const measured = objects.map((object, i) => {
+    const decoded =
+      object.mask !== undefined
+        ? regionFromMask(object.mask, image.width, image.height, `objects[${i}].mask`)
+        : undefined;
+    return objectFromStoredGeometry(
+      object,
+      rangeMode,
+      decoded && decoded.pixelCount > 0 ? decoded : undefined,
+    );
+  });
+  return computeRelations(measured, thresholds);
 }

@@ -235,7 +235,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze(
   >,
 );
 
-function isThresholdName(name: string): name is ThresholdName {
+export function isThresholdName(name: string): name is ThresholdName {
   return Object.prototype.hasOwnProperty.call(THRESHOLD_SPECS, name);
 }
 

@@ -1,13 +1,6 @@
 import type { Database } from '../db/database';
-import {
-  imageProjection,
-  ImageRow,
-  LayerRow,
-  objectProjection,
-  ObjectRow,
-  relationProjection,
-  RelationRow,
-} from './rows';
+import { imageProjection, ImageRow, LayerRow, objectProjection, ObjectRow, RelationRow } from './rows';
+import { imageIdOfObject, relationsOfImages } from './relations.store';
 
 /**
  * Batch lookups behind the DataLoaders: each takes many keys and answers with one query, so a nested
@@ -88,45 +81,32 @@ export async function layersByImageIds(
 
 export type Direction = 'OUT' | 'IN';
 
-/** Relations where the object is the subject (OUT) or the object (IN), keyed `${direction}:${objectId}`. */
+/**
+ * Relations where the object is the subject (OUT) or the object (IN), keyed `${direction}:${objectId}`,
+ * in id order. Derived per image (relations.store.ts): each image of the keys is derived once.
+ */
 export async function relationsByObjectIds(
   db: Database,
   keys: readonly { id: string; direction: Direction }[],
 ): Promise<Map<string, RelationRow[]>> {
-  const out = keys.filter((k) => k.direction === 'OUT').map((k) => k.id);
-  const inn = keys.filter((k) => k.direction === 'IN').map((k) => k.id);
-  const res = await db.read('relations.byObjectIds', (tx) =>
-    tx.run<{ key: string; relations: RelationRow[] }>(
-      `CALL {
-         UNWIND $out AS id
-         MATCH (s:Object {id: id})-[r:RELATION]->(o:Object)
-         WITH id, s, r, o ORDER BY r.id
-         RETURN 'OUT:' + id AS key, collect(${relationProjection('r', 's', 'o')}) AS relations
-         UNION ALL
-         UNWIND $in AS id
-         MATCH (s:Object)-[r:RELATION]->(o:Object {id: id})
-         WITH id, s, r, o ORDER BY r.id
-         RETURN 'IN:' + id AS key, collect(${relationProjection('r', 's', 'o')}) AS relations
-       }
-       RETURN key, relations`,
-      { out, in: inn },
-    ),
+  const byImage = await relationsOfImages(
+    db,
+    keys.map((k) => imageIdOfObject(k.id)),
   );
-  return new Map(res.records.map((r) => [r.get('key'), r.get('relations')]));
+  const out = new Map<string, RelationRow[]>();
+  for (const k of keys) {
+    const all = byImage.get(imageIdOfObject(k.id)) ?? [];
+    out.set(
+      `${k.direction}:${k.id}`,
+      all.filter((r) => (k.direction === 'OUT' ? r.subjectId === k.id : r.objectId === k.id)),
+    );
+  }
+  return out;
 }
 
-export async function relationsByImageIds(
+export function relationsByImageIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, RelationRow[]>> {
-  const res = await db.read('relations.byImageIds', (tx) =>
-    tx.run<{ imageId: string; relations: RelationRow[] }>(
-      `UNWIND $ids AS id
-       MATCH (:Image {id: id})-[:HAS_OBJECT]->(s:Object)-[r:RELATION]->(o:Object)
-       WITH id, s, r, o ORDER BY r.id
-       RETURN id AS imageId, collect(${relationProjection('r', 's', 'o')}) AS relations`,
-      { ids },
-    ),
-  );
-  return new Map(res.records.map((r) => [r.get('imageId'), r.get('relations')]));
+  return relationsOfImages(db, ids);
 }

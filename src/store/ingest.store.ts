@@ -1,10 +1,11 @@
 import type { Database, QueryRunner } from '../db/database';
+import { EDGE_TYPES, SEMANTIC_TYPE, type EdgeType } from './relationModel';
 import type { StoredImage } from './storedScene';
 
 /**
- * Writes scene graphs. One call = one transaction, so every image's nodes and edges commit together
- * (and a batch of images commits together: ingesting many images batches them with UNWIND rather
- * than paying a transaction per image). The driver's managed transaction retries transient errors;
+ * Writes scene graphs (store model 2, relationModel.ts). Every image's nodes and edges commit together
+ * in one transaction, and a batch of images is written with UNWIND in as few transactions as the cap
+ * on relationships per transaction allows (MAX_RELATIONSHIPS_PER_TRANSACTION). The driver's managed transaction retries transient errors;
  * the work below is safe to retry because it first reads what is stored and decides from that.
  */
 
@@ -37,11 +38,22 @@ WITH i, img
 UNWIND img.objects AS o
 CREATE (i)-[:HAS_OBJECT]->(x:Object)
 SET x = o`,
-  createRelations: `
+  /** One statement per edge type: Cypher cannot take a relationship type as a parameter. */
+  createEdges: Object.fromEntries(
+    EDGE_TYPES.map((type) => [
+      type,
+      `
+UNWIND $edges AS r
+MATCH (s:Object {id: r.subject})
+MATCH (o:Object {id: r.object})
+CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)`,
+    ]),
+  ) as Record<EdgeType, string>,
+  createSemantic: `
 UNWIND $relations AS r
 MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
-CREATE (s)-[e:RELATION]->(o)
+CREATE (s)-[e:${SEMANTIC_TYPE}]->(o)
 SET e = r.props`,
   createLayers: `
 UNWIND $layers AS l
@@ -56,30 +68,78 @@ CREATE (y)-[:CONTAINS {basic: m = l.basic}]->(o)`,
 async function writeImages(tx: QueryRunner, images: StoredImage[]): Promise<void> {
   if (images.length === 0) return;
   await tx.run(CYPHER.createImages, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
-  const relations = images.flatMap((i) => i.relations);
-  if (relations.length > 0) await tx.run(CYPHER.createRelations, { relations });
+  const edges = images.flatMap((i) => i.edges);
+  for (const type of EDGE_TYPES) {
+    const ofType = edges.filter((e) => e.type === type);
+    if (ofType.length > 0) await tx.run(CYPHER.createEdges[type], { edges: ofType });
+  }
+  const relations = images.flatMap((i) => i.semantic);
+  if (relations.length > 0) await tx.run(CYPHER.createSemantic, { relations });
   const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
   if (layers.length > 0) await tx.run(CYPHER.createLayers, { layers });
+}
+
+/**
+ * Relationships written per transaction at most (edges, semantic relations and layer memberships):
+ * a larger batch of images is split into several transactions, each holding whole images, so a big
+ * ingest call stays within the database's transaction memory (dbms.memory.transaction.total.max).
+ */
+export const MAX_RELATIONSHIPS_PER_TRANSACTION = 50_000;
+
+function relationshipsOf(i: StoredImage): number {
+  return (
+    i.objects.length +
+    i.edges.length +
+    i.semantic.length +
+    i.layers.reduce((n, l) => n + l.members.length + 1, 0)
+  );
+}
+
+/** Consecutive runs of whole images with at most `max` relationships each (an image over it alone). */
+export function chunkByRelationships(
+  images: StoredImage[],
+  max = MAX_RELATIONSHIPS_PER_TRANSACTION,
+): StoredImage[][] {
+  const chunks: StoredImage[][] = [];
+  let current: StoredImage[] = [];
+  let size = 0;
+  for (const image of images) {
+    const n = relationshipsOf(image);
+    if (current.length > 0 && size + n > max) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(image);
+    size += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export async function ingestImages(db: Database, images: StoredImage[]): Promise<IngestResult[]> {
   // The same image twice in one batch: the last one wins, as if ingested one after the other.
   const byId = new Map(images.map((i) => [i.id, i]));
-  const unique = [...byId.values()];
-  return db.write('ingest', async (tx) => {
-    const res = await tx.run<{ id: string; configHash: string }>(CYPHER.existing, {
-      ids: unique.map((i) => i.id),
+  const status = new Map<string, IngestStatus>();
+  for (const chunk of chunkByRelationships([...byId.values()])) {
+    const done = await db.write('ingest', async (tx) => {
+      const res = await tx.run<{ id: string; configHash: string }>(CYPHER.existing, {
+        ids: chunk.map((i) => i.id),
+      });
+      const stored = new Map(res.records.map((r) => [r.get('id'), r.get('configHash')]));
+      const toReplace = chunk.filter((i) => stored.has(i.id) && stored.get(i.id) !== i.configHash);
+      const toWrite = chunk.filter((i) => stored.get(i.id) !== i.configHash);
+      if (toReplace.length > 0) await tx.run(CYPHER.deleteImages, { ids: toReplace.map((i) => i.id) });
+      await writeImages(tx, toWrite);
+      return chunk.map((i): [string, IngestStatus] => [
+        i.id,
+        !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
+      ]);
     });
-    const stored = new Map(res.records.map((r) => [r.get('id'), r.get('configHash')]));
-    const toReplace = unique.filter((i) => stored.has(i.id) && stored.get(i.id) !== i.configHash);
-    const toWrite = unique.filter((i) => stored.get(i.id) !== i.configHash);
-    if (toReplace.length > 0) await tx.run(CYPHER.deleteImages, { ids: toReplace.map((i) => i.id) });
-    await writeImages(tx, toWrite);
-    return images.map((i) => ({
-      imageId: i.id,
-      status: !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
-    }));
-  });
+    for (const [id, s] of done) status.set(id, s);
+  }
+  // A duplicate in the batch reports what its image got.
+  return images.map((i) => ({ imageId: i.id, status: status.get(i.id)! }));
 }
 
 /**

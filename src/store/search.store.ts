@@ -1,13 +1,17 @@
 import neo4j from 'neo4j-driver';
 import type { Database } from '../db/database';
+import { UserInputError } from '../errors/errors';
+import { INVERSE_PREDICATE, isCanonicalPredicate } from '../spatial/predicateNames';
+import { imagesByIds, objectsByIds } from './graph.store';
+import { EDGE_TYPE, edgeFor, relationId, SEMANTIC_TYPE } from './relationModel';
 import {
-  imageProjection,
-  ImageRow,
-  objectProjection,
-  ObjectRow,
-  relationProjection,
-  RelationRow,
-} from './rows';
+  deriveImageRelations,
+  imageIdOfObject,
+  loadDerivationInputs,
+  relationsOfImages,
+  type DerivationInput,
+} from './relations.store';
+import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
 
 /**
  * The cross-image queries. Each returns one page plus one extra row (to tell whether another page
@@ -94,18 +98,36 @@ WITH x ORDER BY x.label, x.id`;
 const SPATIAL_RETURN = `MATCH (i:Image {id: x.imageId})
 RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
 
-/** Materialised: follows the stored `in front of` / `behind` edges into objects labelled X. */
-export function materialisedSpatialCypher(byImage: boolean): string {
+/**
+ * Materialised: follows the stored IN_FRONT_OF edges into objects labelled X (A behind X: X's edge to
+ * A), and the stored semantic relations of that predicate. Each match comes with its source; the
+ * relation itself (score, evidence) is derived for the page's images afterwards.
+ */
+export function materialisedSpatialCypher(
+  byImage: boolean,
+  direction: SpatialQuery['direction'] = 'in front of',
+): string {
+  const edge =
+    direction === 'in front of' ? '(a:Object)-[:IN_FRONT_OF]->(x)' : '(x)-[:IN_FRONT_OF]->(a:Object)';
   return `${referenceScan(byImage)}
 CALL {
   WITH x
-  MATCH (a:Object)-[r:RELATION]->(x)
-  WHERE r.predicate = $predicate AND (x.id > $afterRef OR a.id > $afterObj)
-  RETURN a, r ORDER BY a.id
+  CALL {
+    WITH x
+    MATCH ${edge}
+    RETURN a, 'GEOMETRY' AS source
+    UNION ALL
+    WITH x
+    MATCH (a:Object)-[r:${SEMANTIC_TYPE}]->(x)
+    WHERE r.predicate = $predicate
+    RETURN a, r.source AS source
+  }
+  WITH a, source WHERE x.id > $afterRef OR a.id > $afterObj
+  RETURN a, source ORDER BY a.id, source
 }
-WITH a, r, x LIMIT $limit
+WITH a, source, x LIMIT $limit
 ${SPATIAL_RETURN}
-       ${relationProjection('r', 'a', 'x')} AS relation, null AS derivedEvidence`;
+       source, null AS derivedEvidence`;
 }
 
 /**
@@ -124,12 +146,12 @@ CALL {
 }
 WITH a, x, gap LIMIT $limit
 ${SPATIAL_RETURN}
-       null AS relation, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
+       null AS source, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
        referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`;
 }
 
 /** The cross-image forms (the ones benchmarked). */
-export const MATERIALISED_SPATIAL_CYPHER = materialisedSpatialCypher(false);
+export const MATERIALISED_SPATIAL_CYPHER = materialisedSpatialCypher(false, 'in front of');
 export const DERIVED_SPATIAL_CYPHER = derivedSpatialCypher(false);
 
 export function spatialParams(q: SpatialQuery): Record<string, unknown> {
@@ -147,17 +169,43 @@ export function spatialParams(q: SpatialQuery): Record<string, unknown> {
 export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Page<SpatialMatchRow>> {
   const byImage = q.imageId !== undefined;
   const cypher =
-    q.minMargin === undefined ? materialisedSpatialCypher(byImage) : derivedSpatialCypher(byImage);
+    q.minMargin === undefined
+      ? materialisedSpatialCypher(byImage, q.direction)
+      : derivedSpatialCypher(byImage);
   const res = await db.read(`objects.${q.minMargin === undefined ? 'materialised' : 'derived'}`, (tx) =>
-    tx.run<{ [K in keyof SpatialMatchRow]: SpatialMatchRow[K] }>(cypher, spatialParams(q)),
+    tx.run<{
+      object: ObjectRow;
+      reference: ObjectRow;
+      image: ImageRow;
+      source: string | null;
+      derivedEvidence: Record<string, number> | null;
+    }>(cypher, spatialParams(q)),
   );
-  return page(
-    res.records.map((r) => r.toObject() as SpatialMatchRow),
+  const found = page(
+    res.records.map((r) => r.toObject()),
     q.first,
   );
+  const relationsByImage =
+    q.minMargin === undefined
+      ? await relationsOfImages(
+          db,
+          found.rows.map((r) => r.image.id),
+        )
+      : new Map<string, RelationRow[]>();
+  return {
+    hasNextPage: found.hasNextPage,
+    rows: found.rows.map((r) => {
+      const { source, ...rest } = r;
+      if (source === null) return { ...rest, relation: null };
+      const id = relationId(r.object.id, q.direction, r.reference.id, source);
+      const relation = relationsByImage.get(r.image.id)?.find((x) => x.id === id);
+      if (!relation) throw new Error(`stored edge ${id} is not among the relations derived for its image`);
+      return { ...rest, relation };
+    }),
+  };
 }
 
-// ---- relations -----------------------------------------------------------------------------------
+// ---- relations ----------------------------------------------------------------------------------
 
 export interface RelationsWhere {
   subject?: string;
@@ -168,18 +216,41 @@ export interface RelationsWhere {
   minScore?: number;
 }
 
-export function relationsQuery(where: RelationsWhere): string {
-  const c = ['r.id > $after'];
-  if (where.subject !== undefined) c.push('s.label = $subject');
-  if (where.object !== undefined) c.push('o.label = $object');
-  if (where.predicate !== undefined) c.push('r.predicate = $predicate');
-  if (where.imageId !== undefined) c.push('r.imageId = $imageId');
-  if (where.source !== undefined) c.push('r.source = $source');
-  if (where.minScore !== undefined) c.push('r.score >= $minScore');
-  return `MATCH (s:Object)-[r:RELATION]->(o:Object)
-WHERE ${c.join(' AND ')}
-WITH s, r, o ORDER BY r.id LIMIT $limit
-RETURN ${relationProjection('r', 's', 'o')} AS relation, ${objectProjection('s')} AS subject, ${objectProjection('o')} AS object`;
+/**
+ * Images derived per `relations` request at most. Relations are derived image by image in id order
+ * (relation ids start with the image id, so that is id order overall); a page that has not filled up
+ * after this many images ends early, with a cursor that resumes after the last image looked at.
+ */
+export const RELATION_SCAN_IMAGES = 2000;
+const SCAN_BATCH = 50;
+
+/** Image ids in id order from `from` on (inclusive) that can hold a match: they have the labels asked for. */
+export function candidateImagesQuery(where: RelationsWhere): string {
+  if (where.imageId !== undefined) {
+    return 'MATCH (i:Image {id: $imageId}) WHERE i.id >= $from RETURN i.id AS id LIMIT $limit';
+  }
+  const label = where.subject ?? where.object;
+  if (label === undefined) {
+    return 'MATCH (i:Image) WHERE i.id >= $from RETURN i.id AS id ORDER BY i.id LIMIT $limit';
+  }
+  const other = where.subject !== undefined && where.object !== undefined ? where.object : undefined;
+  // Object ids start with their image's id, so the (label, id) index yields images in id order.
+  return `MATCH (x:Object)
+USING INDEX x:Object(label, id)
+WHERE x.label = $first AND x.id >= $from
+WITH x ORDER BY x.label, x.id
+WITH DISTINCT x.imageId AS id
+${other !== undefined ? 'WHERE EXISTS { (:Image {id: id})-[:HAS_OBJECT]->(:Object {label: $second}) }' : ''}
+RETURN id LIMIT $limit`;
+}
+
+function relationMatches(where: RelationsWhere, labels: Map<string, string>) {
+  return (r: RelationRow): boolean =>
+    (where.subject === undefined || labels.get(r.subjectId) === where.subject) &&
+    (where.object === undefined || labels.get(r.objectId) === where.object) &&
+    (where.predicate === undefined || r.predicate === where.predicate) &&
+    (where.source === undefined || r.source === where.source) &&
+    (where.minScore === undefined || (r.score !== null && r.score >= where.minScore));
 }
 
 export async function listRelations(
@@ -187,22 +258,60 @@ export async function listRelations(
   where: RelationsWhere,
   first: number,
   after?: [string],
-): Promise<Page<{ relation: RelationRow; subject: ObjectRow; object: ObjectRow }>> {
-  const res = await db.read('relations.list', (tx) =>
-    tx.run<{ relation: RelationRow; subject: ObjectRow; object: ObjectRow }>(relationsQuery(where), {
-      ...where,
-      after: after?.[0] ?? '',
-      limit: neo4j.int(first + 1),
-    }),
+): Promise<
+  Page<{ relation: RelationRow; subject: ObjectRow; object: ObjectRow }> & { resumeAfter?: string }
+> {
+  const afterId = after?.[0] ?? '';
+  let from = afterId === '' ? '' : imageIdOfObject(afterId);
+  const found: RelationRow[] = [];
+  let scanned = 0;
+  let exhausted = false;
+  let lastImage: string | undefined;
+  while (found.length <= first && scanned < RELATION_SCAN_IMAGES) {
+    const batch = Math.min(SCAN_BATCH, RELATION_SCAN_IMAGES - scanned);
+    const res = await db.read('relations.candidates', (tx) =>
+      tx.run<{ id: string }>(candidateImagesQuery(where), {
+        from,
+        imageId: where.imageId ?? null,
+        first: where.subject ?? where.object ?? null,
+        second: where.object ?? null,
+        limit: neo4j.int(batch),
+      }),
+    );
+    const ids = res.records.map((r) => r.get('id'));
+    if (ids.length === 0) {
+      exhausted = true;
+      break;
+    }
+    const inputs = await loadDerivationInputs(db, ids);
+    for (const id of ids) {
+      const input = inputs.get(id);
+      if (!input) continue;
+      const labels = new Map(input.objects.map((o) => [o.id, o.label]));
+      const keep = relationMatches(where, labels);
+      for (const r of deriveImageRelations(input)) if (r.id > afterId && keep(r)) found.push(r);
+    }
+    scanned += ids.length;
+    lastImage = ids[ids.length - 1];
+    if (ids.length < batch) {
+      exhausted = true;
+      break;
+    }
+    from = `${lastImage};`; // just after every id of lastImage's objects (':' < ';')
+  }
+  const rows = found.slice(0, first);
+  const objects = await objectsByIds(
+    db,
+    rows.flatMap((r) => [r.subjectId, r.objectId]),
   );
-  return page(
-    res.records.map((r) => ({
-      relation: r.get('relation'),
-      subject: r.get('subject'),
-      object: r.get('object'),
-    })),
-    first,
-  );
+  const out = rows.map((relation) => ({
+    relation,
+    subject: objects.get(relation.subjectId)!,
+    object: objects.get(relation.objectId)!,
+  }));
+  if (found.length > first || exhausted) return { rows: out, hasNextPage: found.length > first };
+  // The scan bound was reached before the page filled: resume after the last image looked at.
+  return { rows: out, hasNextPage: true, resumeAfter: `${lastImage}:\uffff` };
 }
 
 // ---- triplet-pattern image search -----------------------------------------------------------------
@@ -219,49 +328,150 @@ export interface SearchRow {
   matches: RelationRow[];
 }
 
-/** Matches kept per pattern and image, to show why an image matched without returning thousands. */
+/** Matches kept per pattern and image (smallest relation ids first), to show why an image matched. */
 export const MATCHES_PER_PATTERN = 5;
 
-function patternWhere(p: TripletPattern, i: number): string {
-  const c: string[] = [];
-  if (p.subject !== undefined) c.push(`s${i}.label = $patterns[${i}].subject`);
-  if (p.predicate !== undefined) c.push(`r${i}.predicate = $patterns[${i}].predicate`);
-  if (p.object !== undefined) c.push(`o${i}.label = $patterns[${i}].object`);
-  return c.length > 0 ? `WHERE ${c.join(' AND ')}` : '';
+/**
+ * Candidate images derived per search at most when a pattern needs derivation (near, far, or no
+ * predicate): such patterns are checked by the engine image by image. Stored predicates (in front of,
+ * on, left of, ... and their inverses) and semantic ones are answered from the edges and need no limit.
+ */
+export const SEARCH_DERIVE_MAX_IMAGES = 5000;
+
+/** A pattern the edges answer: a stored geometric predicate or its inverse, or a semantic predicate. */
+function fromEdges(p: TripletPattern): boolean {
+  return (
+    p.predicate !== undefined && (edgeFor(p.predicate) !== undefined || !isCanonicalPredicate(p.predicate))
+  );
 }
 
 /**
- * Ranking: an image's score is the sum, over the patterns, of the best score among the relations that
- * match the pattern in that image (a relation without a score counts as 1). Ties go to the smaller
- * image id. The first pattern finds the candidate images; each further pattern is checked inside them.
+ * Rows (imageId, score) of the relations matching pattern i: the typed edge (read backwards for an
+ * inverse predicate, either way for beside) and the semantic relations of that predicate. The pair's
+ * labels are on the edge (sl, ol: the relationship index of each type); with only the object's label
+ * the match starts from the object label index instead.
+ */
+function patternRows(p: TripletPattern, i: number, withinImage: boolean): string {
+  const P = `$patterns[${i}]`;
+  const inImage = withinImage ? '(:Image {id: imageId})-[:HAS_OBJECT]->' : '';
+  const ret = withinImage ? 'RETURN r.score AS score' : 'RETURN s.imageId AS imageId, r.score AS score';
+  const semanticWhere = [`r.predicate = ${P}.predicate`];
+  if (p.subject !== undefined) semanticWhere.push(`r.sl = ${P}.subject`);
+  if (p.object !== undefined) semanticWhere.push(`r.ol = ${P}.object`);
+  const parts: string[] = [];
+  const edge = p.predicate !== undefined ? edgeFor(p.predicate) : undefined;
+  if (edge) {
+    // Edge direction: subject -> object, or object -> subject for an inverse predicate.
+    const [from, to] = edge.reversed ? ['o', 's'] : ['s', 'o'];
+    const fromLabel = edge.reversed ? p.object : p.subject;
+    const toLabel = edge.reversed ? p.subject : p.object;
+    const fromParam = edge.reversed ? `${P}.object` : `${P}.subject`;
+    const toParam = edge.reversed ? `${P}.subject` : `${P}.object`;
+    const directions = edge.symmetric ? [false, true] : [false];
+    for (const flip of directions) {
+      const [a, b, aLabel, bLabel, aParam, bParam] = flip
+        ? [to, from, toLabel, fromLabel, toParam, fromParam]
+        : [from, to, fromLabel, toLabel, fromParam, toParam];
+      const where: string[] = [];
+      if (aLabel !== undefined) where.push(`r.sl = ${aParam}`);
+      if (bLabel !== undefined) where.push(`r.ol = ${bParam}`);
+      if (aLabel !== undefined && bLabel === undefined) where.push('r.ol IS NOT NULL');
+      const start = withinImage ? `${inImage}(${a}:Object)` : `(${a}:Object)`;
+      const match =
+        !withinImage && aLabel === undefined && bLabel !== undefined
+          ? `MATCH (${a}:Object)-[r:${edge.type}]->(${b}:Object {label: ${bParam}})`
+          : `MATCH ${start}-[r:${edge.type}]->(${b}:Object)`;
+      parts.push(`${match}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+    ${ret}`);
+    }
+  }
+  parts.push(`MATCH ${inImage}(s:Object)-[r:${SEMANTIC_TYPE}]->(o:Object) WHERE ${semanticWhere.join(' AND ')}
+    ${ret}`);
+  return parts.join('\n    UNION ALL\n    ');
+}
+
+/**
+ * All-edges search: the first pattern finds the candidate images (through the edge index), each further
+ * pattern is checked inside them. Ranking as before: an image's score is the sum over the patterns of
+ * the best score among its relations matching the pattern (a relation without a score counts as 1);
+ * ties go to the smaller image id.
  */
 export function searchImagesQuery(patterns: TripletPattern[]): string {
-  const first = `MATCH (s0:Object)-[r0:RELATION]->(o0:Object)
-${patternWhere(patterns[0], 0)}
-WITH r0.imageId AS imageId, max(coalesce(r0.score, 1.0)) AS sc0,
-     collect(${relationProjection('r0', 's0', 'o0')})[..${MATCHES_PER_PATTERN}] AS m0`;
+  const first = `CALL {
+    ${patternRows(patterns[0], 0, false)}
+}
+WITH imageId, max(coalesce(score, 1.0)) AS sc0`;
   const rest = patterns.slice(1).map((p, k) => {
     const i = k + 1;
-    const carried = Array.from({ length: i }, (_, j) => `sc${j}, m${j}`).join(', ');
+    const carried = Array.from({ length: i }, (_, j) => `sc${j}`).join(', ');
     return `CALL {
   WITH imageId
-  MATCH (:Image {id: imageId})-[:HAS_OBJECT]->(s${i}:Object)-[r${i}:RELATION]->(o${i}:Object)
-  ${patternWhere(p, i)}
-  RETURN max(coalesce(r${i}.score, 1.0)) AS sc${i},
-         collect(${relationProjection(`r${i}`, `s${i}`, `o${i}`)})[..${MATCHES_PER_PATTERN}] AS m${i}
+  CALL {
+    WITH imageId
+    ${patternRows(p, i, true).replace(/UNION ALL\n {4}/g, 'UNION ALL\n    WITH imageId\n    ')}
+  }
+  RETURN max(coalesce(score, 1.0)) AS sc${i}
 }
-WITH imageId, ${carried}, sc${i}, m${i} WHERE sc${i} IS NOT NULL`;
+WITH imageId, ${carried}, sc${i} WHERE sc${i} IS NOT NULL`;
   });
-  const n = patterns.length;
-  const score = Array.from({ length: n }, (_, j) => `sc${j}`).join(' + ');
-  const matches = Array.from({ length: n }, (_, j) => `m${j}`).join(' + ');
+  const score = patterns.map((_, j) => `sc${j}`).join(' + ');
   return `${first}
 ${rest.join('\n')}
-WITH imageId, ${score} AS score, ${matches} AS matches
+WITH imageId, ${score} AS score
 WHERE $afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND imageId > $afterId)
-WITH imageId, score, matches ORDER BY score DESC, imageId LIMIT $limit
+WITH imageId, score ORDER BY score DESC, imageId LIMIT $limit
 MATCH (i:Image {id: imageId})
-RETURN ${imageProjection('i')} AS image, score, matches`;
+RETURN ${imageProjection('i')} AS image, score`;
+}
+
+function patternParams(patterns: TripletPattern[]) {
+  return patterns.map((p) => ({
+    subject: p.subject ?? null,
+    predicate: p.predicate ?? null,
+    object: p.object ?? null,
+  }));
+}
+
+function matchesPattern(p: TripletPattern, labels: Map<string, string>) {
+  return (r: RelationRow): boolean =>
+    (p.subject === undefined || labels.get(r.subjectId) === p.subject) &&
+    (p.object === undefined || labels.get(r.objectId) === p.object) &&
+    (p.predicate === undefined || r.predicate === p.predicate);
+}
+
+interface ScoredImage {
+  imageId: string;
+  score: number;
+  matches: RelationRow[];
+}
+
+/** Scores and matches of every pattern in one image from its derived relations; undefined if one fails. */
+function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredImage | undefined {
+  const relations = deriveImageRelations(input);
+  const labels = new Map(input.objects.map((o) => [o.id, o.label]));
+  let score = 0;
+  const matches: RelationRow[] = [];
+  for (const p of patterns) {
+    const hits = relations.filter(matchesPattern(p, labels));
+    if (hits.length === 0) return undefined;
+    score += Math.max(...hits.map((h) => h.score ?? 1));
+    matches.push(...hits.slice(0, MATCHES_PER_PATTERN));
+  }
+  return { imageId: input.imageId, score, matches };
+}
+
+function afterKey(row: { score: number; imageId: string }, after?: [number, string]): boolean {
+  return !after || row.score < after[0] || (row.score === after[0] && row.imageId > after[1]);
+}
+
+/** Images holding every label the patterns name (the candidates of a search that needs derivation). */
+function labelCandidatesQuery(labels: string[]): string {
+  if (labels.length === 0) return 'MATCH (i:Image) RETURN i.id AS id ORDER BY i.id LIMIT $limit';
+  const [head, ...tail] = labels.map((_, k) => `$labels[${k}]`);
+  return `MATCH (x:Object {label: ${head}})
+WITH DISTINCT x.imageId AS id
+${tail.map((l) => `WHERE EXISTS { (:Image {id: id})-[:HAS_OBJECT]->(:Object {label: ${l}}) }`).join('\nWITH id\n')}
+RETURN id ORDER BY id LIMIT $limit`;
 }
 
 export async function searchImages(
@@ -270,20 +480,59 @@ export async function searchImages(
   first: number,
   after?: [number, string],
 ): Promise<Page<SearchRow>> {
-  const res = await db.read('images.search', (tx) =>
-    tx.run<{ image: ImageRow; score: number; matches: RelationRow[] }>(searchImagesQuery(patterns), {
-      patterns: patterns.map((p) => ({
-        subject: p.subject ?? null,
-        predicate: p.predicate ?? null,
-        object: p.object ?? null,
-      })),
-      afterScore: after?.[0] ?? null,
-      afterId: after?.[1] ?? '',
-      limit: neo4j.int(first + 1),
+  if (patterns.every(fromEdges)) {
+    const res = await db.read('images.search', (tx) =>
+      tx.run<{ image: ImageRow; score: number }>(searchImagesQuery(patterns), {
+        patterns: patternParams(patterns),
+        afterScore: after?.[0] ?? null,
+        afterId: after?.[1] ?? '',
+        limit: neo4j.int(first + 1),
+      }),
+    );
+    const images = res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+    const inputs = await loadDerivationInputs(
+      db,
+      images.map((r) => r.image.id),
+    );
+    const rows = images.map(({ image, score }) => {
+      const scored = scoreImage(inputs.get(image.id)!, patterns);
+      return { image, score, matches: scored?.matches ?? [] };
+    });
+    return page(rows, first);
+  }
+  // Some pattern needs the engine: derive every candidate image (bounded), then rank.
+  const labels = [...new Set(patterns.flatMap((p) => [p.subject, p.object]).filter((l) => l !== undefined))];
+  const res = await db.read('images.search.candidates', (tx) =>
+    tx.run<{ id: string }>(labelCandidatesQuery(labels), {
+      labels,
+      limit: neo4j.int(SEARCH_DERIVE_MAX_IMAGES + 1),
     }),
   );
+  const ids = res.records.map((r) => r.get('id'));
+  if (ids.length > SEARCH_DERIVE_MAX_IMAGES) {
+    throw new UserInputError(
+      `matches more than ${SEARCH_DERIVE_MAX_IMAGES} candidate images and has a pattern without a stored ` +
+        'predicate (near, far, or none), which is derived image by image: add a stored predicate ' +
+        '(in front of, on, left of, ...) or labels to narrow it',
+      'pattern',
+    );
+  }
+  const ranked: ScoredImage[] = [];
+  for (let k = 0; k < ids.length; k += SCAN_BATCH) {
+    const inputs = await loadDerivationInputs(db, ids.slice(k, k + SCAN_BATCH));
+    for (const input of inputs.values()) {
+      const scored = scoreImage(input, patterns);
+      if (scored && afterKey(scored, after)) ranked.push(scored);
+    }
+  }
+  ranked.sort((a, b) => b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0));
+  const top = ranked.slice(0, first + 1);
+  const images = await imagesByIds(
+    db,
+    top.map((r) => r.imageId),
+  );
   return page(
-    res.records.map((r) => ({ image: r.get('image'), score: r.get('score'), matches: r.get('matches') })),
+    top.map((r) => ({ image: images.get(r.imageId)!, score: r.score, matches: r.matches })),
     first,
   );
 }
@@ -299,11 +548,40 @@ export async function labelCounts(db: Database): Promise<{ label: string; count:
   return res.records.map((r) => ({ label: r.get('label'), count: r.get('count') }));
 }
 
+/**
+ * Relations per predicate over the whole store: each stored edge stands for its relation and its
+ * inverse (beside: both directions), near / far are counted per image at ingest, semantic relations
+ * are counted as stored.
+ */
 export async function predicateCounts(db: Database): Promise<{ predicate: string; count: number }[]> {
-  const res = await db.read('predicates', (tx) =>
-    tx.run<{ predicate: string; count: number }>(
-      'MATCH ()-[r:RELATION]->() RETURN r.predicate AS predicate, count(*) AS count ORDER BY count DESC, predicate',
-    ),
-  );
-  return res.records.map((r) => ({ predicate: r.get('predicate'), count: r.get('count') }));
+  const counts = new Map<string, number>();
+  const add = (p: string, n: number): void => {
+    if (n > 0) counts.set(p, (counts.get(p) ?? 0) + n);
+  };
+  await db.read('predicates', async (tx) => {
+    for (const [predicate, type] of Object.entries(EDGE_TYPE)) {
+      const res = await tx.run<{ n: number }>(`MATCH ()-[r:${type}]->() RETURN count(r) AS n`);
+      const n = res.records[0]?.get('n') ?? 0;
+      const inverse = INVERSE_PREDICATE[predicate as keyof typeof INVERSE_PREDICATE];
+      if (inverse === predicate) add(predicate, 2 * n);
+      else {
+        add(predicate, n);
+        if (inverse) add(inverse, n);
+      }
+    }
+    const derived = await tx.run<{ near: number; far: number }>(
+      'MATCH (i:Image) RETURN sum(coalesce(i.nearCount, 0)) AS near, sum(coalesce(i.farCount, 0)) AS far',
+    );
+    add('near', derived.records[0]?.get('near') ?? 0);
+    add('far', derived.records[0]?.get('far') ?? 0);
+    const semantic = await tx.run<{ predicate: string; count: number }>(
+      `MATCH ()-[r:${SEMANTIC_TYPE}]->() RETURN r.predicate AS predicate, count(*) AS count`,
+    );
+    for (const r of semantic.records) add(r.get('predicate'), r.get('count'));
+  });
+  return [...counts]
+    .map(([predicate, count]) => ({ predicate, count }))
+    .sort(
+      (a, b) => b.count - a.count || (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0),
+    );
 }

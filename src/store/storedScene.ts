@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { normalizeLabel } from '../labels/normalizeLabel';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
+import {
+  EDGE_TYPE,
+  isStoredPredicate,
+  relationId,
+  STORE_MODEL_VERSION,
+  type EdgeType,
+} from './relationModel';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 /**
  * The pure mapping from a built scene graph to the property maps written to Neo4j. Kept apart from
@@ -12,11 +23,24 @@ import type { SceneGraph } from '../scenegraph/sceneGraph.types';
  * = unchanged; same content + other config = the image's graph is replaced.
  */
 
+/** A stored geometric edge (store model 2, relationModel.ts): canonical direction, score and labels. */
+export interface StoredEdge {
+  type: EdgeType;
+  subject: string;
+  object: string;
+  score: number | null;
+  sl: string;
+  ol: string;
+}
+
 export interface StoredImage {
   id: string;
   props: Record<string, unknown>;
   objects: Record<string, unknown>[];
-  relations: { id: string; subject: string; object: string; props: Record<string, unknown> }[];
+  /** Geometric relations people query, one edge per relation and its inverse (relationModel.ts). */
+  edges: StoredEdge[];
+  /** Relations from models, annotations and people: always stored. */
+  semantic: { subject: string; object: string; props: Record<string, unknown> }[];
   layers: { id: string; index: number; basic: string; members: string[] }[];
   configHash: string;
 }
@@ -48,9 +72,18 @@ export function objectIdFor(imageId: string, key: string): string {
   return `${imageId}:${key}`;
 }
 
+/**
+ * Hash of everything but the image's content: objects, layers, semantic relations, provenance (model
+ * names, engine version, thresholds), intrinsics. Geometric relations are left out: they follow from
+ * the objects and the thresholds (which are in), and hashing them was most of the cost of converting
+ * a graph for the store.
+ */
 export function configHashFor(scene: SceneGraph): string {
-  const { image, ...rest } = scene;
-  return sha256(canonicalJson({ image: { width: image.width, height: image.height }, ...rest }));
+  const { image, relations, ...rest } = scene;
+  const semantic = (relations ?? []).filter((r) => r.source !== 'GEOMETRY');
+  return sha256(
+    canonicalJson({ image: { width: image.width, height: image.height }, ...rest, relations: semantic }),
+  );
 }
 
 /** Depth span of the scene: nearest p5 to farthest p95, the scale relative depth margins refer to. */
@@ -81,9 +114,15 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     provenance: scene.provenance ? JSON.stringify(scene.provenance) : null,
     // Set for graphs made from images: lets a re-run skip images already stored the same way.
     inputKey: typeof scene.provenance?.inputKey === 'string' ? scene.provenance.inputKey : null,
+    // What re-derives the geometric relations at read time (relationModel.ts), recorded once per image.
+    storeModel: STORE_MODEL_VERSION,
+    thresholds: isRecord(scene.provenance?.thresholds) ? JSON.stringify(scene.provenance.thresholds) : null,
+    rangeMode: typeof scene.provenance?.rangeMode === 'string' ? scene.provenance.rangeMode : null,
   };
-  const objects = scene.objects.map((o) => ({
+  const objects = scene.objects.map((o, position) => ({
     id: objectIdFor(id, o.key),
+    // The object's place in the scene: the engine meets pairs in this order when it re-derives relations.
+    position,
     imageId: id,
     key: o.key,
     label: normalizeLabel(o.label),
@@ -104,43 +143,49 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     depthMethod: typeof o.evidence?.method === 'string' ? o.evidence.method : null,
     evidence: o.evidence ? JSON.stringify(o.evidence) : null,
   }));
-  const provenance = scene.provenance;
-  const rule =
-    provenance && typeof provenance.engine === 'string'
-      ? `${provenance.engine}@${String(provenance.version ?? '')}`
-      : null;
+  const labelOf = new Map(objects.map((o) => [o.key, o.label]));
+  const edges: StoredEdge[] = [];
+  const semantic: StoredImage['semantic'] = [];
   const seen = new Set<string>();
-  const relations = (scene.relations ?? []).flatMap((r) => {
+  let nearCount = 0;
+  let farCount = 0;
+  for (const r of scene.relations ?? []) {
     const subject = objectIdFor(id, r.subject);
     const object = objectIdFor(id, r.object);
-    // The same triplet may come from two sources (an annotation and geometry); both are kept.
-    const relId = `${subject}|${r.predicate}|${object}|${r.source}`;
-    if (seen.has(relId)) return [];
+    const sl = labelOf.get(r.subject) ?? '';
+    const ol = labelOf.get(r.object) ?? '';
+    if (r.source === 'GEOMETRY') {
+      if (r.predicate === 'near') nearCount++;
+      if (r.predicate === 'far') farCount++;
+      if (!isStoredPredicate(r.predicate)) continue; // an inverse, near or far: derived when read
+      if (r.predicate === 'beside' && !(subject < object)) continue; // symmetric: once per pair
+      edges.push({ type: EDGE_TYPE[r.predicate], subject, object, score: r.score ?? null, sl, ol });
+      continue;
+    }
+    // The same triplet may come from two sources (an annotation and a model); both are kept.
+    const relId = relationId(subject, r.predicate, object, r.source);
+    if (seen.has(relId)) continue;
     seen.add(relId);
-    return [
-      {
-        id: relId,
-        subject,
-        object,
-        props: {
-          id: relId,
-          imageId: id,
-          predicate: r.predicate,
-          score: r.score ?? null,
-          source: r.source,
-          evidence: r.evidence ? JSON.stringify(r.evidence) : null,
-          // Which rule or model made the edge: the engine and version for GEOMETRY, the scene's own
-          // provenance (model/annotation name) otherwise.
-          provenance: r.source === 'GEOMETRY' ? rule : provenance ? JSON.stringify(provenance) : null,
-        },
+    semantic.push({
+      subject,
+      object,
+      props: {
+        predicate: r.predicate,
+        score: r.score ?? null,
+        source: r.source,
+        sl,
+        ol,
+        evidence: r.evidence ? JSON.stringify(r.evidence) : null,
       },
-    ];
-  });
+    });
+  }
+  props.nearCount = nearCount;
+  props.farCount = farCount;
   const layers = (scene.layers ?? []).map((l) => ({
     id: `${id}#${l.index}`,
     index: l.index,
     basic: objectIdFor(id, l.basic),
     members: l.members.map((m) => objectIdFor(id, m)),
   }));
-  return { id, props, objects, relations, layers, configHash };
+  return { id, props, objects, edges, semantic, layers, configHash };
 }

@@ -1,7 +1,7 @@
 import {
   derivedSpatialCypher,
   materialisedSpatialCypher,
-  relationsQuery,
+  candidateImagesQuery,
   searchImagesQuery,
 } from '../../../src/store/search.store';
 import { CYPHER } from '../../../src/store/ingest.store';
@@ -14,9 +14,18 @@ describe('generated Cypher', () => {
   it.each([
     ['materialised, across images', materialisedSpatialCypher(false)],
     ['materialised, one image', materialisedSpatialCypher(true)],
+    ['materialised behind, across images', materialisedSpatialCypher(false, 'behind')],
     ['derived, across images', derivedSpatialCypher(false)],
-    ['search, two patterns', searchImagesQuery([{ subject: 'dog', predicate: 'on' }, { object: 'car' }])],
-    ['relations by subject and predicate', relationsQuery({ subject: 'dog', predicate: 'on' })],
+    [
+      'search, three patterns',
+      searchImagesQuery([
+        { subject: 'dog', predicate: 'on' },
+        { object: 'car', predicate: 'behind' },
+        { subject: 'cup', predicate: 'beside', object: 'plate' },
+      ]),
+    ],
+    ['search, a semantic predicate', searchImagesQuery([{ subject: 'person', predicate: 'holding' }])],
+    ['relation candidates by subject and object', candidateImagesQuery({ subject: 'dog', object: 'car' })],
   ])('%s', (_name, cypher) => {
     expect(cypher).toMatchSnapshot();
   });
@@ -25,6 +34,15 @@ describe('generated Cypher', () => {
     const q = materialisedSpatialCypher(false);
     expect(q).toContain('USING INDEX x:Object(label, id)');
     expect(q).toContain('ORDER BY x.label, x.id');
+  });
+
+  it('searches through the typed edges and their label index, inverses read backwards', () => {
+    const q = searchImagesQuery([{ subject: 'car', predicate: 'behind', object: 'person' }]);
+    // car behind person = person IN_FRONT_OF car: the edge starts at the pattern's object.
+    expect(q).toContain(
+      'MATCH (o:Object)-[r:IN_FRONT_OF]->(s:Object) WHERE r.sl = $patterns[0].object AND r.ol = $patterns[0].subject',
+    );
+    expect(q).not.toMatch(/\[r:RELATION\][^\n]*\n[^\n]*IN_FRONT_OF/);
   });
 
   it('ingest statements', () => {

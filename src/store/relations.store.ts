@@ -1,0 +1,216 @@
+import type { Database } from '../db/database';
+import type { SceneObject } from '../scenegraph/sceneGraph.types';
+import { relationsFromStoredGeometry } from '../spatial/engine';
+import type { RangeMode } from '../spatial/object3d';
+import { isThresholdName, type Thresholds } from '../spatial/thresholds';
+import { relationId, SEMANTIC_TYPE } from './relationModel';
+import type { RelationRow } from './rows';
+
+/**
+ * The relations of stored images, as the engine derives them from the stored objects (store model 2,
+ * relationModel.ts) plus the stored semantic relations. With the thresholds the image was built with
+ * (the default) the geometric relations are exactly those `scenegraph build` produced; a caller may
+ * pass other thresholds and get the relations a build with those would have produced.
+ */
+
+/** What the engine needs of one stored image. */
+export interface DerivationInput {
+  imageId: string;
+  width: number;
+  height: number;
+  thresholds: Partial<Thresholds>;
+  rangeMode: RangeMode;
+  /** `engine@version` of the build, the provenance of its geometric relations. */
+  rule: string | null;
+  provenance: string | null;
+  objects: StoredObjectGeometry[];
+  semantic: RelationRow[];
+}
+
+export interface StoredObjectGeometry {
+  id: string;
+  key: string;
+  /** Normalised label (filters and patterns match on it; the engine does not use it). */
+  label: string;
+  position: number | null;
+  box: number[];
+  mask: string | null;
+  depthMin: number | null;
+  depthP5: number | null;
+  depthP50: number | null;
+  depthP95: number | null;
+  depthMax: number | null;
+  depthUnit: string | null;
+  centroid: number[] | null;
+  extent: number[] | null;
+}
+
+interface ImageHead {
+  id: string;
+  width: number;
+  height: number;
+  thresholds: string | null;
+  rangeMode: string | null;
+  provenance: string | null;
+}
+
+const LOAD_CYPHER = `
+UNWIND $ids AS id
+MATCH (i:Image {id: id})
+CALL {
+  WITH i
+  MATCH (i)-[:HAS_OBJECT]->(o:Object)
+  RETURN collect(o {.id, .key, .label, .position, .box, .mask, .depthMin, .depthP5, .depthP50, .depthP95, .depthMax,
+                    .depthUnit, .centroid, .extent}) AS objects
+}
+CALL {
+  WITH i
+  OPTIONAL MATCH (i)-[:HAS_OBJECT]->(s:Object)-[r:${SEMANTIC_TYPE}]->(o:Object)
+  RETURN collect(CASE WHEN r IS NULL THEN null ELSE {subjectId: s.id, objectId: o.id, predicate: r.predicate,
+                 score: r.score, source: r.source, evidence: r.evidence} END) AS semantic
+}
+RETURN i {.id, .width, .height, .thresholds, .rangeMode, .provenance} AS image, objects, semantic`;
+
+function parseObject(text: string | null): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stored thresholds, keeping the names this engine knows (an older build may have recorded others). */
+function knownThresholds(text: string | null): Partial<Thresholds> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parseObject(text) ?? {})) {
+    if (isThresholdName(k) && typeof v === 'number') out[k] = v;
+  }
+  return out as Partial<Thresholds>;
+}
+
+export async function loadDerivationInputs(
+  db: Database,
+  imageIds: readonly string[],
+): Promise<Map<string, DerivationInput>> {
+  const out = new Map<string, DerivationInput>();
+  if (imageIds.length === 0) return out;
+  const res = await db.read('relations.derivationInputs', (tx) =>
+    tx.run<{
+      image: ImageHead;
+      objects: StoredObjectGeometry[];
+      semantic: Omit<RelationRow, 'id' | 'imageId' | 'provenance'>[];
+    }>(LOAD_CYPHER, { ids: [...new Set(imageIds)] }),
+  );
+  for (const r of res.records) {
+    const image = r.get('image');
+    const provenance = parseObject(image.provenance);
+    const rule =
+      provenance && typeof provenance.engine === 'string'
+        ? `${provenance.engine}@${String(provenance.version ?? '')}`
+        : null;
+    // Scene order, as the build met the objects (stores from model 1 lack it: key order).
+    const objects = [...r.get('objects')].sort((a, b) =>
+      a.position !== null && b.position !== null
+        ? a.position - b.position
+        : a.key < b.key
+          ? -1
+          : a.key > b.key
+            ? 1
+            : 0,
+    );
+    out.set(image.id, {
+      imageId: image.id,
+      width: image.width,
+      height: image.height,
+      thresholds:
+        image.thresholds !== null
+          ? knownThresholds(image.thresholds)
+          : knownThresholds(
+              provenance?.thresholds !== undefined ? JSON.stringify(provenance.thresholds) : null,
+            ),
+      rangeMode: (image.rangeMode ?? provenance?.rangeMode) === 'minmax' ? 'minmax' : 'percentile',
+      rule,
+      provenance: image.provenance,
+      objects,
+      semantic: r.get('semantic').map((s) => ({
+        ...s,
+        id: relationId(s.subjectId, s.predicate, s.objectId, s.source),
+        imageId: image.id,
+        provenance: image.provenance,
+      })),
+    });
+  }
+  return out;
+}
+
+function toSceneObject(o: StoredObjectGeometry): SceneObject {
+  const object: SceneObject = { key: o.key, label: '', box: o.box as SceneObject['box'] };
+  if (o.mask) object.mask = JSON.parse(o.mask) as SceneObject['mask'];
+  if (o.depthP5 !== null && o.depthP50 !== null && o.depthP95 !== null) {
+    object.depth = {
+      min: o.depthMin ?? o.depthP5,
+      p5: o.depthP5,
+      p50: o.depthP50,
+      p95: o.depthP95,
+      max: o.depthMax ?? o.depthP95,
+      unit: (o.depthUnit ?? 'RELATIVE') as NonNullable<SceneObject['depth']>['unit'],
+    };
+  }
+  if (o.centroid) object.centroid = o.centroid as SceneObject['centroid'];
+  if (o.extent) object.extent = o.extent as SceneObject['extent'];
+  return object;
+}
+
+/** Ids compare as the store compared them (code units), so pages keep their order. */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Every relation of one image, in id order: the geometric ones derived by the engine (with the
+ * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones.
+ */
+export function deriveImageRelations(input: DerivationInput, overrides?: Partial<Thresholds>): RelationRow[] {
+  const idOf = new Map(input.objects.map((o) => [o.key, o.id]));
+  const geometric = relationsFromStoredGeometry(
+    { width: input.width, height: input.height },
+    input.objects.map(toSceneObject),
+    { thresholds: { ...input.thresholds, ...overrides }, rangeMode: input.rangeMode },
+  );
+  const rows: RelationRow[] = geometric.map((r) => {
+    const subjectId = idOf.get(r.subject)!;
+    const objectId = idOf.get(r.object)!;
+    return {
+      id: relationId(subjectId, r.predicate, objectId, 'GEOMETRY'),
+      imageId: input.imageId,
+      subjectId,
+      objectId,
+      predicate: r.predicate,
+      score: r.score ?? null,
+      source: 'GEOMETRY',
+      evidence: r.evidence ? JSON.stringify(r.evidence) : null,
+      provenance: input.rule,
+    };
+  });
+  return [...rows, ...input.semantic].sort(byId);
+}
+
+/** The relations of each image (images that no longer exist are absent). */
+export async function relationsOfImages(
+  db: Database,
+  imageIds: readonly string[],
+  overrides?: Partial<Thresholds>,
+): Promise<Map<string, RelationRow[]>> {
+  const inputs = await loadDerivationInputs(db, imageIds);
+  return new Map([...inputs].map(([id, input]) => [id, deriveImageRelations(input, overrides)]));
+}
+
+/** The image an object id belongs to (`imageId:key`, image ids are hex). */
+export function imageIdOfObject(objectId: string): string {
+  const at = objectId.indexOf(':');
+  return at < 0 ? objectId : objectId.slice(0, at);
+}
