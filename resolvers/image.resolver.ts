@@ -5,6 +5,9 @@ import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { listImages } from '../src/store/search.store';
+import { relationsOfImages } from '../src/store/relations.store';
+import { resolveThresholdOverrides } from '../src/spatial/thresholds';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { ImageConnection } from './connection.type';
 import { Image } from './image.type';
 import {
@@ -64,15 +67,32 @@ export class ImageResolver {
     return (await loaders.layersOfImage.load(image.id)).map(toLayer);
   }
 
-  @FieldResolver(() => [Relation], { description: 'Relations within the image, optionally filtered.' })
+  @FieldResolver(() => [Relation], {
+    description:
+      'Relations within the image, optionally filtered. Geometric relations are derived from the stored ' +
+      'geometry with the thresholds the image was built with, or with `thresholds` overlaid on them.',
+  })
   async relations(
     @Root() image: Image,
-    @Ctx() { loaders }: RequestContext,
+    @Ctx() { db, loaders }: RequestContext,
     @Arg('predicate', () => String, { nullable: true }) predicate?: string,
     @Arg('source', () => RelationSource, { nullable: true }) source?: RelationSource,
+    @Arg('thresholds', () => GraphQLJSONObject, {
+      nullable: true,
+      description:
+        'Thresholds by name (the table of `scenegraph build`, e.g. {"lateralMargin": 0.3, "frontMinGap": 0.05}) ' +
+        "overlaid on the image's own: the geometric relations are re-derived with them by the engine, so they " +
+        'match a build with the same thresholds. Unknown names and out-of-range values are refused.',
+    })
+    thresholds?: Record<string, unknown> | null,
   ): Promise<RelationRoot[]> {
     const wanted = predicate === undefined ? undefined : normalizePredicate(predicate);
-    return (await loaders.relationsOfImage.load(image.id))
+    const rows =
+      thresholds === undefined || thresholds === null
+        ? await loaders.relationsOfImage.load(image.id)
+        : ((await relationsOfImages(db, [image.id], resolveThresholdOverrides(thresholds))).get(image.id) ??
+          []);
+    return rows
       .filter(
         (r) =>
           (wanted === undefined || r.predicate === wanted) && (source === undefined || r.source === source),

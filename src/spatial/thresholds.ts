@@ -280,3 +280,17 @@ export function resolveThresholds(
   }
   return Object.freeze(resolved);
 }
+
+/**
+ * Threshold overrides as given (by a caller at query time), checked like a build's: only the names
+ * given, each known and within its range. Throws UserInputError naming `path.name`.
+ */
+export function resolveThresholdOverrides(
+  overrides: Readonly<Record<string, unknown>>,
+  path = 'thresholds',
+): Partial<Thresholds> {
+  const resolved = resolveThresholds(overrides, path);
+  const out: Partial<Record<ThresholdName, number>> = {};
+  for (const name of Object.keys(overrides)) if (isThresholdName(name)) out[name] = resolved[name];
+  return out;
+}
