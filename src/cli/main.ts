@@ -5,6 +5,9 @@ import { AppError, ErrorCode } from '../errors/errors';
 import { VERSION } from '../version';
 import { registerBuildCommand } from './commands/build.command';
 import { registerDbCommands } from './commands/db.command';
+import { registerEvalCommands } from './commands/eval.command';
+import { registerExportCommand } from './commands/export.command';
+import { registerImportCommand } from './commands/import.command';
 import { registerIngestCommand } from './commands/ingest.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerServeCommand } from './commands/serve.command';
@@ -49,10 +52,13 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDbCommands(program);
   registerIngestCommand(program);
+  registerImportCommand(program);
+  registerExportCommand(program);
   registerSynthCommand(program);
   registerBuildCommand(program);
   registerTextCommand(program);
   registerModelsCommand(program);
+  registerEvalCommands(program);
   return program;
 }
 

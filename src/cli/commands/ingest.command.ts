@@ -27,8 +27,11 @@ import { storedInputKeys, type IngestStatus } from '../../store/ingest.store';
 import { imageIdFor } from '../../store/storedScene';
 import { parseDepthOptions } from './build.command';
 import { parsePositiveInt, parseQueries, parseThresholds } from '../options';
+import { importFiles } from '../../formats/importFiles';
+import type { ImportResult } from '../../formats/importTypes';
+import { addFormatOptions, formatImportOptions, parseFormat, type FormatOptions } from './import.command';
 
-interface IngestOptions {
+interface IngestOptions extends Partial<FormatOptions> {
   scenes?: string;
   images?: string;
   batch: string;
@@ -177,6 +180,49 @@ async function ingestSceneFiles(
   return progress;
 }
 
+/** `--scenes` in another format (--format): converted by the importers, then stored like scene files. */
+async function ingestImportedFiles(
+  result: ImportResult & { files: number },
+  target: string,
+  opts: IngestOptions,
+  config: Config,
+  db: Database,
+): Promise<Progress> {
+  const thresholds = parseThresholds(opts.thresholds, '--thresholds');
+  const batchSize = parsePositiveInt(opts.batch, '--batch', 10000);
+  for (const w of result.warnings) process.stderr.write(`scenegraph: warning: ${w}\n`);
+  const root = path.resolve(target);
+  const sceneRoot = result.files === 1 && (await fs.stat(root)).isFile() ? path.dirname(root) : root;
+  const progress = new Progress(result.scenes.length + result.failures.length, 'images');
+  const writer = new BatchWriter(db, batchSize, progress);
+  try {
+    for (const f of result.failures) {
+      progress.failures.push(f.error.message);
+      progress.tick();
+    }
+    for (const { from, scene } of result.scenes) {
+      try {
+        const built = await runPipeline(
+          { kind: 'scene', input: scene },
+          {
+            access: { roots: [sceneRoot, ...config.ingestRoots], baseDir: sceneRoot },
+            build: thresholds ? { thresholds } : undefined,
+          },
+        );
+        await writer.add(built.scene);
+      } catch (err) {
+        if (!(err instanceof UserInputError)) throw err;
+        progress.failures.push(`${from}: ${err.message}`);
+      }
+      progress.tick();
+    }
+    await writer.flush();
+  } finally {
+    progress.stop();
+  }
+  return progress;
+}
+
 async function ingestImageFiles(
   target: string,
   opts: IngestOptions,
@@ -260,7 +306,7 @@ async function ingestImageFiles(
 }
 
 export function registerIngestCommand(program: Command): void {
-  program
+  const command = program
     .command('ingest')
     .description(
       'Store scene graphs in Neo4j, from scene-graph JSON files or from images (detector + depth model); idempotent: re-running stores nothing twice',
@@ -283,6 +329,11 @@ export function registerIngestCommand(program: Command): void {
     .option('--depth <file>', 'a depth map for a single --images file (instead of the depth model)')
     .option('--depth-unit <unit>', 'meters | relative | inverse (with --depth)')
     .option('--depth-scale <s>', 'multiplier for raw depth values (with --depth)')
+    .option(
+      '--format <format>',
+      'read --scenes as coco | labelme | psg | vg | grounded annotations (see `scenegraph import`)',
+    );
+  addFormatOptions(command)
     .action(async (opts: IngestOptions) => {
       if ((opts.scenes === undefined) === (opts.images === undefined)) {
         throw new UserInputError(
@@ -296,14 +347,28 @@ export function registerIngestCommand(program: Command): void {
           opts.queries ? '--queries' : opts.depth ? '--depth' : '--concurrency',
         );
       }
+      if (opts.format !== undefined && opts.scenes === undefined)
+        throw new UserInputError('reads --scenes <path> in that format', '--format');
+      const formatOnly = (['imageRoot', 'imageData', 'crowd', 'relationSource'] as const).find(
+        (k) => opts[k] !== undefined,
+      );
+      if (opts.format === undefined && formatOnly)
+        throw new UserInputError('works with --format', `--${formatOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
       parsePositiveInt(opts.batch, '--batch', 10000);
+      // Annotations are converted before any database work, so a malformed file changes nothing.
+      const format = opts.format === undefined ? undefined : parseFormat(opts.format);
+      const imported = format
+        ? await importFiles(format, opts.scenes!, formatImportOptions(format, opts as FormatOptions))
+        : undefined;
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
       const conn = await connect(config, logger);
       let progress: Progress;
       try {
         await migrate(conn.db);
-        progress = opts.scenes
+        progress = imported
+          ? await ingestImportedFiles(imported, opts.scenes!, opts, config, conn.db)
+          : opts.scenes
           ? await ingestSceneFiles(opts.scenes, opts, config, conn.db)
           : await ingestImageFiles(opts.images!, opts, config, conn.db, logger);
       } finally {
