@@ -8,7 +8,8 @@ import type { SceneInference, ModelProvenance } from '../src/pipeline/sceneInfer
 import type { RgbImage } from './adapters/adapter';
 import type { DeclinedProvider, ProviderName, ProviderPreference } from './backend/onnxBackend';
 import type { ModelSpec } from './models/modelSpec';
-import { WorkerPool, type PoolStats } from './pool/workerPool';
+import { findGpus, type GpuInventory } from './pool/gpuDevices';
+import { WorkerPool, type DeviceStatus, type PoolStats } from './pool/workerPool';
 import type { DepthPrediction, Detection, DetectOptions } from './results';
 
 /** A model ready to load: its spec, its folder and ONNX file, and what to record about it. */
@@ -22,8 +23,11 @@ export interface ResolvedModel {
 
 export interface InferenceSettings {
   provider: ProviderPreference;
+  /** Workers in all, given to the devices in turn (ignored when `workersPerDevice` is set). */
   workers: number;
-  deviceIds?: number[];
+  workersPerDevice?: number;
+  /** `auto`: every GPU `findGpus` sees (device 0 when none, or for the CPU provider). */
+  deviceIds?: number[] | 'auto';
   maxQueue: number;
   maxBatch: number;
   maxWaitMs: number;
@@ -33,12 +37,46 @@ export interface InferenceSettings {
   defaultQueries: string[];
   /** Lowest detection score kept (default: the adapter's). */
   minScore?: number;
+  /** Told when a device is taken out of rotation. */
+  onDeviceFailed?: (device: DeviceStatus) => void;
+  /** Replaces the GPU discovery (tests). */
+  findGpus?: () => GpuInventory;
 }
 
 export interface InferenceStarted {
   provider: ProviderName;
   declined: DeclinedProvider[];
   workers: number;
+  /** The devices the workers were spread over, and how they were chosen. */
+  deviceIds: number[];
+  gpus?: GpuInventory;
+}
+
+/** What the readiness check and the start-up log say about the inference stage. */
+export interface InferenceHealth {
+  /** At least one device serves. */
+  serving: boolean;
+  devices: DeviceStatus[];
+}
+
+/** The device ids and worker count the settings ask for, `auto` resolved through GPU discovery. */
+export function resolveDevices(settings: InferenceSettings): {
+  deviceIds: number[];
+  workers: number;
+  gpus?: GpuInventory;
+} {
+  let deviceIds: number[];
+  let gpus: GpuInventory | undefined;
+  if (settings.deviceIds === 'auto' || settings.deviceIds === undefined) {
+    // The CPU provider has no devices to spread over: looking for GPUs would only add a log line.
+    gpus = settings.provider === 'cpu' ? undefined : (settings.findGpus ?? findGpus)();
+    deviceIds = gpus && gpus.ids.length > 0 ? gpus.ids : [0];
+  } else {
+    deviceIds = settings.deviceIds.length > 0 ? settings.deviceIds : [0];
+  }
+  const workers =
+    settings.workersPerDevice !== undefined ? settings.workersPerDevice * deviceIds.length : settings.workers;
+  return { deviceIds, workers, gpus };
 }
 
 export class InferenceService implements SceneInference {
@@ -62,11 +100,13 @@ export class InferenceService implements SceneInference {
     settings: InferenceSettings,
   ): Promise<InferenceService> {
     const list = [models.detector, models.depth].filter((m): m is ResolvedModel => m !== undefined);
+    const { deviceIds, workers, gpus } = resolveDevices(settings);
     const { pool, info } = await WorkerPool.start({
       models: list.map((m) => ({ spec: m.spec, dir: m.dir, file: m.file })),
-      workers: settings.workers,
+      workers,
       provider: settings.provider,
-      deviceIds: settings.deviceIds,
+      deviceIds,
+      onDeviceFailed: settings.onDeviceFailed,
       maxQueue: settings.maxQueue,
       maxBatch: settings.maxBatch,
       maxWaitMs: settings.maxWaitMs,
@@ -94,7 +134,7 @@ export class InferenceService implements SceneInference {
         depth: describe(models.depth),
       },
       settings,
-      info,
+      { ...info, deviceIds, ...(gpus ? { gpus } : {}) },
     );
   }
 
@@ -127,6 +167,11 @@ export class InferenceService implements SceneInference {
 
   get stats(): PoolStats {
     return this.pool.stats;
+  }
+
+  health(): InferenceHealth {
+    const devices = this.pool.devices();
+    return { serving: devices.some((d) => d.state === 'ok'), devices };
   }
 
   close(): Promise<void> {

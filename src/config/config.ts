@@ -44,11 +44,12 @@ const schema = z.object({
   DETECTOR_MIN_SCORE: z.coerce.number().min(0).max(1).optional(),
   DEPTH_MODEL: z.string().min(1).default('depth-anything-v2-small'),
   INFERENCE_PROVIDER: z.enum(['auto', 'cuda', 'webgpu', 'cpu']).default('auto'),
-  INFERENCE_WORKERS: positiveInt.max(64).default(1),
+  INFERENCE_WORKERS: positiveInt.max(256).default(1),
+  INFERENCE_WORKERS_PER_DEVICE: positiveInt.max(64).optional(),
   INFERENCE_DEVICE_IDS: z
     .string()
-    .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of GPU indices, e.g. 0,1')
-    .default('0'),
+    .regex(/^(auto|\d+(,\d+)*)$/, 'must be `auto` or a comma-separated list of GPU indices, e.g. 0,1')
+    .default('auto'),
   INFERENCE_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   INFERENCE_MAX_QUEUE: positiveInt.default(64),
   INFERENCE_MAX_BATCH: positiveInt.max(256).default(8),
@@ -88,8 +89,12 @@ export interface Config {
     /** Lowest detection score kept; undefined = the detector adapter's default. */
     minScore?: number;
     provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
+    /** Worker threads in all (INFERENCE_WORKERS), spread over the devices in turn. */
     workers: number;
-    deviceIds: number[];
+    /** When set, every device gets this many workers and `workers` is ignored. */
+    workersPerDevice?: number;
+    /** `auto`: every GPU found when inference starts (none: device 0, which the CPU ignores). */
+    deviceIds: number[] | 'auto';
     intraOpThreads: number;
     maxQueue: number;
     maxBatch: number;
@@ -170,10 +175,15 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Registry name of the depth model, or `none`. Default `depth-anything-v2-small`; used when pulled, else images get 2D relations only.',
   INFERENCE_PROVIDER:
     'onnxruntime execution provider: `auto` (default: cuda, then webgpu, then cpu), `cuda`, `webgpu` or `cpu`.',
-  INFERENCE_WORKERS: 'Inference worker threads, each with its own session of every model. Default `1`.',
-  INFERENCE_DEVICE_IDS: 'GPU indices the workers are spread over (comma-separated, cycled). Default `0`.',
+  INFERENCE_WORKERS:
+    'Inference worker threads in all, each with its own session of every model, given to the devices in turn. Default `1`.',
+  INFERENCE_WORKERS_PER_DEVICE:
+    'Worker threads per device instead of a total (not together with `INFERENCE_WORKERS`). Unset by default.',
+  INFERENCE_DEVICE_IDS:
+    'GPUs to use: `auto` (default: every GPU found at start-up, logged; device 0 if none) or indices, e.g. `0,1`.',
   INFERENCE_THREADS: 'CPU provider threads per worker (`0` = one per core). Default `0`.',
-  INFERENCE_MAX_QUEUE: 'Inference requests waiting before new ones are refused with `BUSY`. Default `64`.',
+  INFERENCE_MAX_QUEUE:
+    'Inference requests waiting per device before new ones are refused with `BUSY`. Default `64`.',
   INFERENCE_MAX_BATCH: 'Most requests for one model run as one batch. Default `8`.',
   INFERENCE_MAX_WAIT_MS: 'How long a request waits for others to share its batch, in ms. Default `5`.',
   INFERENCE_TIMEOUT_MS: 'Time limit per inference request, queueing included, in ms. Default `120000`.',
@@ -203,6 +213,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const c = parsed.data;
+  if (present.INFERENCE_WORKERS !== undefined && c.INFERENCE_WORKERS_PER_DEVICE !== undefined) {
+    throw new ConfigError([
+      {
+        variable: 'INFERENCE_WORKERS_PER_DEVICE',
+        message: 'set INFERENCE_WORKERS (in all) or INFERENCE_WORKERS_PER_DEVICE, not both',
+      },
+    ]);
+  }
   if (c.NEO4J_URI && !c.NEO4J_PASSWORD) {
     throw new ConfigError([{ variable: 'NEO4J_PASSWORD', message: 'is required when NEO4J_URI is set' }]);
   }
@@ -246,7 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       minScore: c.DETECTOR_MIN_SCORE,
       provider: c.INFERENCE_PROVIDER,
       workers: c.INFERENCE_WORKERS,
-      deviceIds: c.INFERENCE_DEVICE_IDS.split(',').map(Number),
+      workersPerDevice: c.INFERENCE_WORKERS_PER_DEVICE,
+      deviceIds: c.INFERENCE_DEVICE_IDS === 'auto' ? 'auto' : c.INFERENCE_DEVICE_IDS.split(',').map(Number),
       intraOpThreads: c.INFERENCE_THREADS,
       maxQueue: c.INFERENCE_MAX_QUEUE,
       maxBatch: c.INFERENCE_MAX_BATCH,

@@ -8,7 +8,7 @@
 import type { Config } from '../config/config';
 import { AppError } from '../errors/errors';
 import type { Logger } from '../log/logger';
-import { InferenceService, type ResolvedModel } from '../../inference/inferenceService';
+import { InferenceService, type InferenceHealth, type ResolvedModel } from '../../inference/inferenceService';
 import { resolveForInference } from '../../inference/models/resolve';
 
 export interface StartInferenceOptions {
@@ -41,6 +41,7 @@ export async function startInference(
     {
       provider: s.provider,
       workers: s.workers,
+      workersPerDevice: s.workersPerDevice,
       deviceIds: s.deviceIds,
       maxQueue: s.maxQueue,
       maxBatch: s.maxBatch,
@@ -49,21 +50,45 @@ export async function startInference(
       intraOpThreads: s.intraOpThreads,
       defaultQueries: s.defaultQueries,
       minScore: s.minScore,
+      onDeviceFailed: (d) =>
+        logger.error(
+          { device: d.id, failures: d.failures, reason: d.lastError },
+          `inference device ${d.id} is out of rotation after ${d.failures} worker failures in a row: ${d.lastError ?? ''}`,
+        ),
     },
   );
-  const { provider, declined, workers } = service.started;
+  const { provider, declined, workers, deviceIds, gpus } = service.started;
+  const out = service.health().devices.filter((d) => d.state === 'failed');
   logger.info(
     {
       provider,
       workers,
+      ...(provider === 'cpu' ? {} : { devices: deviceIds }),
+      ...(gpus ? { gpusFound: gpus.names.length, gpuSource: gpus.source, gpus: gpus.names } : {}),
+      ...(out.length ? { outOfRotation: out.map((d) => ({ device: d.id, reason: d.lastError })) } : {}),
       declined,
       detector: detector.spec.name,
       depth: depth?.spec.name ?? null,
     },
     `inference runs on ${provider}` +
+      (provider === 'cpu' ? '' : ` on device${deviceIds.length > 1 ? 's' : ''} ${deviceIds.join(', ')}`) +
+      ` with ${workers} worker${workers === 1 ? '' : 's'}` +
       (declined.length ? ` (${declined.map((d) => `${d.provider}: ${d.reason}`).join('; ')})` : ''),
   );
   return service;
+}
+
+/**
+ * The readiness check's word on a started inference stage: `ok` while at least one device serves (a
+ * device taken out of rotation is logged when it happens; `InferenceService.health()` lists every
+ * device's state), else which devices failed and why.
+ */
+export function inferenceCheck(health: InferenceHealth): string {
+  const out = health.devices.filter((d) => d.state === 'failed');
+  if (!health.serving) {
+    return `no inference device serves: ${out.map((d) => `device ${d.id}: ${d.lastError ?? 'failed'}`).join('; ')}`;
+  }
+  return 'ok';
 }
 
 /**
@@ -75,17 +100,24 @@ export class LazyInference {
 
   constructor(private readonly start: () => Promise<InferenceService>) {}
 
+  /** The service once it has started, for readiness checks; undefined before (or while) starting. */
+  current?: InferenceService;
+
   get(): Promise<InferenceService> {
-    this.starting ??= this.start().catch((err: unknown) => {
-      this.starting = undefined; // a later request may succeed (e.g. after `models pull`)
-      throw err;
-    });
+    this.starting ??= this.start().then(
+      (service) => (this.current = service),
+      (err: unknown) => {
+        this.starting = undefined; // a later request may succeed (e.g. after `models pull`)
+        throw err;
+      },
+    );
     return this.starting;
   }
 
   async close(): Promise<void> {
     const s = this.starting;
     this.starting = undefined;
+    this.current = undefined;
     if (s) await (await s.catch(() => undefined))?.close();
   }
 }

@@ -11,7 +11,7 @@ import { makeFormatError } from '../graphql/formatError';
 import { queryCostPlugin, queryLimitRules } from '../graphql/limits';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Logger } from '../log/logger';
-import { LazyInference, startInference } from '../pipeline/startInference';
+import { inferenceCheck, LazyInference, startInference } from '../pipeline/startInference';
 import type { SceneInference } from '../pipeline/sceneInference';
 import { attachRoutes } from './httpServer';
 
@@ -71,6 +71,9 @@ export async function startService(
       } catch (err) {
         checks.neo4j = err instanceof Error ? err.message : String(err);
       }
+      // Inference starts with the first image; once started, it is ready while any device serves.
+      const health = lazy.current?.health();
+      if (health) checks.inference = inferenceCheck(health);
       return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
     },
     maxBodyBytes: config.limits.maxUploadBytes,
