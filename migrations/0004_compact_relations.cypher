@@ -1,7 +1,6 @@
 // Store model 2 (src/store/relationModel.ts): geometric relations are derived from the stored object
-// geometry when read; depth, support and contact relations are also typed edges, one per relation and
-// its inverse, with the score and both labels (left/right, above/below, near/far are derived only);
-// semantic relations stay RELATION edges, with their labels.
+// geometry when read; the ones people query are typed edges, one per relation and its inverse, with
+// the score and both labels; semantic relations stay RELATION edges, with their labels.
 //
 // Converts a store written by model 1 (every geometric relation and its inverse a RELATION edge with
 // evidence, id and provenance). Safe to run again after an interruption: each step only touches what
@@ -10,17 +9,20 @@
 // stored scene order, so relations derive in key order (which only matters for the rare pair that
 // qualifies for covers in both directions).
 //
-// 1. Per-image counts of the derived-only predicates (left of, right of, above, below, near, far:
-//    DERIVED_ONLY_PREDICATES' order), for the predicates catalogue, while the old edges still exist.
+// 1. Per-image near / far counts (for the predicates catalogue), while the old edges still exist.
 MATCH (i:Image) WHERE i.storeModel IS NULL
 CALL {
   WITH i
-  SET i.derivedCounts = [p IN ['left of', 'right of', 'above', 'below', 'near', 'far'] |
-    COUNT { (i)-[:HAS_OBJECT]->(:Object)-[r:RELATION]->() WHERE r.source = 'GEOMETRY' AND r.predicate = p }]
+  SET i.nearCount = COUNT { (i)-[:HAS_OBJECT]->(:Object)-[:RELATION {source: 'GEOMETRY', predicate: 'near'}]->() },
+      i.farCount = COUNT { (i)-[:HAS_OBJECT]->(:Object)-[:RELATION {source: 'GEOMETRY', predicate: 'far'}]->() }
 } IN TRANSACTIONS OF 2000 ROWS;
-// 2. Typed edges from the stored geometric relations that stay edges, in the canonical direction.
+// 2. Typed edges from the stored geometric relations, in the canonical direction.
 MATCH (s:Object)-[r:RELATION {source: 'GEOMETRY', predicate: 'in front of'}]->(o:Object)
 CALL { WITH s, r, o CREATE (s)-[:IN_FRONT_OF {score: r.score, sl: s.label, ol: o.label}]->(o) } IN TRANSACTIONS OF 10000 ROWS;
+MATCH (s:Object)-[r:RELATION {source: 'GEOMETRY', predicate: 'left of'}]->(o:Object)
+CALL { WITH s, r, o CREATE (s)-[:LEFT_OF {score: r.score, sl: s.label, ol: o.label}]->(o) } IN TRANSACTIONS OF 10000 ROWS;
+MATCH (s:Object)-[r:RELATION {source: 'GEOMETRY', predicate: 'above'}]->(o:Object)
+CALL { WITH s, r, o CREATE (s)-[:ABOVE {score: r.score, sl: s.label, ol: o.label}]->(o) } IN TRANSACTIONS OF 10000 ROWS;
 MATCH (s:Object)-[r:RELATION {source: 'GEOMETRY', predicate: 'covers'}]->(o:Object)
 CALL { WITH s, r, o CREATE (s)-[:COVERS {score: r.score, sl: s.label, ol: o.label}]->(o) } IN TRANSACTIONS OF 10000 ROWS;
 MATCH (s:Object)-[r:RELATION {source: 'GEOMETRY', predicate: 'on'}]->(o:Object)
@@ -44,6 +46,8 @@ CALL { WITH i SET i.storeModel = 2 } IN TRANSACTIONS OF 10000 ROWS;
 DROP INDEX relation_id IF EXISTS;
 DROP INDEX relation_predicate IF EXISTS;
 CREATE INDEX in_front_of_labels IF NOT EXISTS FOR ()-[r:IN_FRONT_OF]-() ON (r.sl, r.ol);
+CREATE INDEX left_of_labels IF NOT EXISTS FOR ()-[r:LEFT_OF]-() ON (r.sl, r.ol);
+CREATE INDEX above_labels IF NOT EXISTS FOR ()-[r:ABOVE]-() ON (r.sl, r.ol);
 CREATE INDEX covers_labels IF NOT EXISTS FOR ()-[r:COVERS]-() ON (r.sl, r.ol);
 CREATE INDEX on_labels IF NOT EXISTS FOR ()-[r:ON]-() ON (r.sl, r.ol);
 CREATE INDEX over_labels IF NOT EXISTS FOR ()-[r:OVER]-() ON (r.sl, r.ol);

@@ -13,10 +13,7 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   predicate, stored in one direction only (`behind` is an IN_FRONT_OF edge read backwards), with
  *   the score and the two labels (`sl`, `ol`: the composite relationship index of each type).
  *   `beside` is symmetric: one BESIDE edge per pair, from the smaller object id.
- * - near / far, left of / right of, above / below are derived only: nearly every pair has one of
- *   each (half of all geometric relations), the engine re-derives them from the boxes and centroids
- *   in microseconds, and storing them would more than double the store. Each image keeps their counts
- *   (`derivedCounts`, for the predicates catalogue).
+ * - near / far (distance thresholds, every pair is one or the other or neither) are derived only.
  * - **Semantic relations** (source MODEL, ANNOTATION, HUMAN: "holding", "parked on", or a model's own
  *   "in front of") are always stored, as RELATION edges with predicate, source, score, labels and
  *   the evidence they came with.
@@ -27,6 +24,8 @@ export const STORE_MODEL_VERSION = 2;
 /** Relationship type of each stored geometric predicate. */
 export const EDGE_TYPE = {
   'in front of': 'IN_FRONT_OF',
+  'left of': 'LEFT_OF',
+  above: 'ABOVE',
   covers: 'COVERS',
   on: 'ON',
   over: 'OVER',
@@ -69,8 +68,10 @@ export function isStoredPredicate(predicate: string): predicate is StoredPredica
   return Object.prototype.hasOwnProperty.call(EDGE_TYPE, predicate);
 }
 
-/** Geometric predicates answered by derivation alone, none of them an edge; counted per image. */
-export const DERIVED_ONLY_PREDICATES = ['left of', 'right of', 'above', 'below', 'near', 'far'] as const;
+/** Geometric predicates answered by derivation alone (near, far), none of them an edge. */
+export function isDerivedOnly(predicate: string): boolean {
+  return (predicate === 'near' || predicate === 'far') && !STORED_BY_PREDICATE.has(predicate);
+}
 
 /** Relation ids, as before: content-derived, so they need not be stored. */
 export function relationId(subjectId: string, predicate: string, objectId: string, source: string): string {

@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import { UserInputError } from '../errors/errors';
 import { INVERSE_PREDICATE, isCanonicalPredicate } from '../spatial/predicateNames';
 import { imagesByIds, objectsByIds } from './graph.store';
-import { DERIVED_ONLY_PREDICATES, EDGE_TYPE, edgeFor, relationId, SEMANTIC_TYPE } from './relationModel';
+import { EDGE_TYPE, edgeFor, relationId, SEMANTIC_TYPE } from './relationModel';
 import {
   deriveImageRelations,
   imageIdOfObject,
@@ -332,10 +332,9 @@ export interface SearchRow {
 export const MATCHES_PER_PATTERN = 5;
 
 /**
- * Candidate images derived per search at most when a pattern needs derivation (left of, right of,
- * above, below, near, far, or no predicate): such patterns are checked by the engine image by image,
- * among the images holding the patterns' labels. Stored predicates (in front of, on, covers, ... and
- * their inverses) and semantic ones are answered from the edges and need no limit.
+ * Candidate images derived per search at most when a pattern needs derivation (near, far, or no
+ * predicate): such patterns are checked by the engine image by image. Stored predicates (in front of,
+ * on, left of, ... and their inverses) and semantic ones are answered from the edges and need no limit.
  */
 export const SEARCH_DERIVE_MAX_IMAGES = 5000;
 
@@ -513,8 +512,8 @@ export async function searchImages(
   if (ids.length > SEARCH_DERIVE_MAX_IMAGES) {
     throw new UserInputError(
       `matches more than ${SEARCH_DERIVE_MAX_IMAGES} candidate images and has a pattern without a stored ` +
-        'predicate (left of, above, near, ... or none), which is derived image by image: add a stored predicate ' +
-        '(in front of, on, covers, ...) or labels to narrow it',
+        'predicate (near, far, or none), which is derived image by image: add a stored predicate ' +
+        '(in front of, on, left of, ...) or labels to narrow it',
       'pattern',
     );
   }
@@ -551,7 +550,7 @@ export async function labelCounts(db: Database): Promise<{ label: string; count:
 
 /**
  * Relations per predicate over the whole store: each stored edge stands for its relation and its
- * inverse (beside: both directions), the derived-only predicates are counted per image at ingest, semantic relations
+ * inverse (beside: both directions), near / far are counted per image at ingest, semantic relations
  * are counted as stored.
  */
 export async function predicateCounts(db: Database): Promise<{ predicate: string; count: number }[]> {
@@ -570,13 +569,11 @@ export async function predicateCounts(db: Database): Promise<{ predicate: string
         if (inverse) add(inverse, n);
       }
     }
-    const derived = await tx.run<{ k: number; n: number }>(
-      `MATCH (i:Image) WHERE i.derivedCounts IS NOT NULL
-       UNWIND range(0, ${DERIVED_ONLY_PREDICATES.length - 1}) AS k
-       RETURN k, sum(i.derivedCounts[k]) AS n`,
+    const derived = await tx.run<{ near: number; far: number }>(
+      'MATCH (i:Image) RETURN sum(coalesce(i.nearCount, 0)) AS near, sum(coalesce(i.farCount, 0)) AS far',
     );
-    const sums = new Map(derived.records.map((r) => [r.get('k'), r.get('n')]));
-    DERIVED_ONLY_PREDICATES.forEach((p, k) => add(p, sums.get(k) ?? 0));
+    add('near', derived.records[0]?.get('near') ?? 0);
+    add('far', derived.records[0]?.get('far') ?? 0);
     const semantic = await tx.run<{ predicate: string; count: number }>(
       `MATCH ()-[r:${SEMANTIC_TYPE}]->() RETURN r.predicate AS predicate, count(*) AS count`,
     );

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { normalizeLabel } from '../labels/normalizeLabel';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
 import {
-  DERIVED_ONLY_PREDICATES,
   EDGE_TYPE,
   isStoredPredicate,
   relationId,
@@ -148,16 +147,17 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
   const edges: StoredEdge[] = [];
   const semantic: StoredImage['semantic'] = [];
   const seen = new Set<string>();
-  const derived = new Map<string, number>(DERIVED_ONLY_PREDICATES.map((p) => [p, 0]));
+  let nearCount = 0;
+  let farCount = 0;
   for (const r of scene.relations ?? []) {
     const subject = objectIdFor(id, r.subject);
     const object = objectIdFor(id, r.object);
     const sl = labelOf.get(r.subject) ?? '';
     const ol = labelOf.get(r.object) ?? '';
     if (r.source === 'GEOMETRY') {
-      const n = derived.get(r.predicate);
-      if (n !== undefined) derived.set(r.predicate, n + 1);
-      if (!isStoredPredicate(r.predicate)) continue; // derived when read (an inverse, left of, near, ...)
+      if (r.predicate === 'near') nearCount++;
+      if (r.predicate === 'far') farCount++;
+      if (!isStoredPredicate(r.predicate)) continue; // an inverse, near or far: derived when read
       if (r.predicate === 'beside' && !(subject < object)) continue; // symmetric: once per pair
       edges.push({ type: EDGE_TYPE[r.predicate], subject, object, score: r.score ?? null, sl, ol });
       continue;
@@ -179,8 +179,8 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
       },
     });
   }
-  // Counts of the derived-only predicates, in DERIVED_ONLY_PREDICATES order (the predicates catalogue).
-  props.derivedCounts = [...derived.values()];
+  props.nearCount = nearCount;
+  props.farCount = farCount;
   const layers = (scene.layers ?? []).map((l) => ({
     id: `${id}#${l.index}`,
     index: l.index,
