@@ -1,4 +1,17 @@
-import { ArgsType, Args, Ctx, Field, Float, ID, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import {
+  ArgsType,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  Float,
+  ID,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { UserInputError } from '../src/errors/errors';
 import type { RequestContext } from '../src/graphql/context';
 import { primeImages, primeObjects } from '../src/graphql/loaders';
@@ -63,20 +76,39 @@ async function spatial(
     ctx.loaders,
     page.rows.map((r) => r.image),
   );
-  const edges = page.rows.map((r): SpatialEdge => ({
+  const edges = page.rows.map((r): SpatialEdgeRoot => ({
     cursor: encodeCursor(kind, [r.reference.id, r.object.id]),
     node: toSceneObject(r.object),
     reference: toSceneObject(r.reference),
     image: toImage(r.image),
-    score: r.relation?.score ?? null,
-    derived: r.relation === null,
-    evidence: r.relation
-      ? r.relation.evidence === null
-        ? null
-        : (JSON.parse(r.relation.evidence) as Record<string, unknown>)
-      : r.derivedEvidence,
+    score: r.match?.score ?? null,
+    derived: r.match === null,
+    evidence: r.derivedEvidence,
+    relationOf: r.match ? { imageId: r.image.id, relationId: r.match.relationId } : null,
   }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand. */
+type SpatialEdgeRoot = SpatialEdge & { relationOf: { imageId: string; relationId: string } | null };
+
+@Resolver(() => SpatialEdge)
+export class SpatialEdgeResolver {
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'The numbers the match was decided on: for a stored edge, derived from the two objects by the engine ' +
+      '(only when asked for); for a match decided at query time (minMargin), the gap and the ranges.',
+  })
+  async evidence(
+    @Root() edge: SpatialEdgeRoot,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<Record<string, unknown> | null> {
+    if (!edge.relationOf) return edge.evidence;
+    const rows = await loaders.relationsOfImage.load(edge.relationOf.imageId);
+    const row = rows.find((x) => x.id === edge.relationOf!.relationId);
+    return row?.evidence ? (JSON.parse(row.evidence) as Record<string, unknown>) : null;
+  }
 }
 
 @Resolver()

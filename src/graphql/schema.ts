@@ -8,7 +8,7 @@ import { LayerResolver, RelationResolver } from '../../resolvers/relation.resolv
 import { SceneObjectResolver } from '../../resolvers/sceneObject.resolver';
 import { SearchResolver } from '../../resolvers/search.resolver';
 import { ServerInfoResolver } from '../../resolvers/serverInfo.resolver';
-import { SpatialResolver } from '../../resolvers/spatial.resolver';
+import { SpatialEdgeResolver, SpatialResolver } from '../../resolvers/spatial.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -18,6 +18,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RelationResolver,
   LayerResolver,
   SpatialResolver,
+  SpatialEdgeResolver,
   SearchResolver,
   CatalogueResolver,
   IngestResolver,

@@ -8,7 +8,6 @@ import {
   deriveImageRelations,
   imageIdOfObject,
   loadDerivationInputs,
-  relationsOfImages,
   type DerivationInput,
 } from './relations.store';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
@@ -63,7 +62,8 @@ export interface SpatialMatchRow {
   object: ObjectRow;
   reference: ObjectRow;
   image: ImageRow;
-  relation: RelationRow | null;
+  /** For matches along stored edges: the relation's id, score and source (its evidence is derived on demand). */
+  match: { relationId: string; score: number | null; source: string } | null;
   /** For derived matches: the numbers the match was decided on. */
   derivedEvidence: Record<string, number> | null;
 }
@@ -100,34 +100,34 @@ RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference
 
 /**
  * Materialised: follows the stored IN_FRONT_OF edges into objects labelled X (A behind X: X's edge to
- * A), and the stored semantic relations of that predicate. Each match comes with its source; the
- * relation itself (score, evidence) is derived for the page's images afterwards.
+ * A), and the stored semantic relations of that predicate, with their source and score. The
+ * relation's evidence is derived only when a client asks for it (SpatialEdgeResolver).
  */
 export function materialisedSpatialCypher(
   byImage: boolean,
   direction: SpatialQuery['direction'] = 'in front of',
 ): string {
   const edge =
-    direction === 'in front of' ? '(a:Object)-[:IN_FRONT_OF]->(x)' : '(x)-[:IN_FRONT_OF]->(a:Object)';
+    direction === 'in front of' ? '(a:Object)-[r:IN_FRONT_OF]->(x)' : '(x)-[r:IN_FRONT_OF]->(a:Object)';
   return `${referenceScan(byImage)}
 CALL {
   WITH x
   CALL {
     WITH x
     MATCH ${edge}
-    RETURN a, 'GEOMETRY' AS source
+    RETURN a, 'GEOMETRY' AS source, r.score AS score
     UNION ALL
     WITH x
     MATCH (a:Object)-[r:${SEMANTIC_TYPE}]->(x)
     WHERE r.predicate = $predicate
-    RETURN a, r.source AS source
+    RETURN a, r.source AS source, r.score AS score
   }
-  WITH a, source WHERE x.id > $afterRef OR a.id > $afterObj
-  RETURN a, source ORDER BY a.id, source
+  WITH a, source, score WHERE x.id > $afterRef OR a.id > $afterObj
+  RETURN a, source, score ORDER BY a.id, source
 }
-WITH a, source, x LIMIT $limit
+WITH a, source, score, x LIMIT $limit
 ${SPATIAL_RETURN}
-       source, null AS derivedEvidence`;
+       source, score, null AS derivedEvidence`;
 }
 
 /**
@@ -146,7 +146,7 @@ CALL {
 }
 WITH a, x, gap LIMIT $limit
 ${SPATIAL_RETURN}
-       null AS source, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
+       null AS source, null AS score, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
        referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`;
 }
 
@@ -178,31 +178,21 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
       reference: ObjectRow;
       image: ImageRow;
       source: string | null;
+      score: number | null;
       derivedEvidence: Record<string, number> | null;
     }>(cypher, spatialParams(q)),
   );
-  const found = page(
-    res.records.map((r) => r.toObject()),
+  return page(
+    res.records.map((rec) => {
+      const { source, score, ...rest } = rec.toObject();
+      const match =
+        source === null
+          ? null
+          : { relationId: relationId(rest.object.id, q.direction, rest.reference.id, source), score, source };
+      return { ...rest, match };
+    }),
     q.first,
   );
-  const relationsByImage =
-    q.minMargin === undefined
-      ? await relationsOfImages(
-          db,
-          found.rows.map((r) => r.image.id),
-        )
-      : new Map<string, RelationRow[]>();
-  return {
-    hasNextPage: found.hasNextPage,
-    rows: found.rows.map((r) => {
-      const { source, ...rest } = r;
-      if (source === null) return { ...rest, relation: null };
-      const id = relationId(r.object.id, q.direction, r.reference.id, source);
-      const relation = relationsByImage.get(r.image.id)?.find((x) => x.id === id);
-      if (!relation) throw new Error(`stored edge ${id} is not among the relations derived for its image`);
-      return { ...rest, relation };
-    }),
-  };
 }
 
 // ---- relations ----------------------------------------------------------------------------------
