@@ -39,6 +39,7 @@ import { ingestImages } from '../src/store/ingest.store';
 import {
   DERIVED_SPATIAL_CYPHER,
   MATERIALISED_SPATIAL_CYPHER,
+  materialisedSpatialCypher,
   searchImagesQuery,
   spatialParams,
   type SpatialQuery,
@@ -738,7 +739,8 @@ function spatialKind(
       return {
         ranks: [rank],
         gqlVars: { label: VOCABULARY[rank], first: FIRST, ...(minMargin === undefined ? {} : { minMargin }) },
-        cypher: minMargin === undefined ? MATERIALISED_SPATIAL_CYPHER : DERIVED_SPATIAL_CYPHER,
+        cypher:
+          minMargin === undefined ? materialisedSpatialCypher(false, direction) : DERIVED_SPATIAL_CYPHER,
         params: spatialParams(q),
       };
     },
@@ -1113,7 +1115,13 @@ async function profileAll(db: Database): Promise<PlanSummary[]> {
       await profile(db, 'front (derived)', label, DERIVED_SPATIAL_CYPHER, spatial('in front of', MIN_MARGIN)),
     );
     out.push(
-      await profile(db, 'behind (materialised)', label, MATERIALISED_SPATIAL_CYPHER, spatial('behind')),
+      await profile(
+        db,
+        'behind (materialised)',
+        label,
+        materialisedSpatialCypher(false, 'behind'),
+        spatial('behind'),
+      ),
     );
     const other = STORED_LABELS[rank === 0 ? 1 : VOCABULARY.length - 2];
     const patterns = [
