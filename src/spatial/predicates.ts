@@ -104,30 +104,13 @@ function orderEvidence(o: DepthOrder, t: Thresholds): Evidence {
   };
 }
 
-/** orderEvidence and the occlusion's numbers, keys in the same order (no spread: see Finding). */
+/** orderEvidence and the occlusion's numbers after it (a fresh object per call, no spread: see Finding). */
 function occludesEvidence(o: DepthOrder, t: Thresholds, usedMask: boolean, coverage: number): Evidence {
-  const { nearer, farther } = o;
-  return {
-    nearer: nearer.key,
-    farther: farther.key,
-    nearerNear: nearer.near,
-    nearerFar: nearer.far,
-    nearerMedian: nearer.median,
-    fartherNear: farther.near,
-    fartherFar: farther.far,
-    fartherMedian: farther.median,
-    gap: farther.near - nearer.far,
-    separated: o.separated,
-    overlapRatio: o.overlapRatio,
-    medianDiff: o.medianDiff,
-    depthSpan: o.span,
-    frontMaxOverlap: t.frontMaxOverlap,
-    frontMinGap: t.frontMinGap,
-    frontMedianMargin: t.frontMedianMargin,
-    usedMask,
-    coverage,
-    occludeMinOverlap: t.occludeMinOverlap,
-  };
+  const e = orderEvidence(o, t);
+  e.usedMask = usedMask;
+  e.coverage = coverage;
+  e.occludeMinOverlap = t.occludeMinOverlap;
+  return e;
 }
 
 function coverFinding(outer: Placed, inner: Placed, t: Thresholds): Finding | undefined {

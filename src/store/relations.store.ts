@@ -4,7 +4,7 @@ import { relationsFromStoredGeometry } from '../spatial/engine';
 import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
 import { relationId, SEMANTIC_TYPE } from './relationModel';
-import type { RelationRow } from './rows';
+import type { ObjectRow, RelationRow } from './rows';
 
 /**
  * The relations of stored images, as the engine derives them from the stored objects (store model 2,
@@ -27,23 +27,22 @@ export interface DerivationInput {
   semantic: RelationRow[];
 }
 
-export interface StoredObjectGeometry {
-  id: string;
-  key: string;
-  /** Normalised label (filters and patterns match on it; the engine does not use it). */
-  label: string;
-  position: number | null;
-  box: number[];
-  mask: string | null;
-  depthMin: number | null;
-  depthP5: number | null;
-  depthP50: number | null;
-  depthP95: number | null;
-  depthMax: number | null;
-  depthUnit: string | null;
-  centroid: number[] | null;
-  extent: number[] | null;
-}
+/** What the engine and the filters read of a stored object: its geometry, label, scene order and mask. */
+export type StoredObjectGeometry = Pick<
+  ObjectRow,
+  | 'id'
+  | 'key'
+  | 'label'
+  | 'box'
+  | 'depthMin'
+  | 'depthP5'
+  | 'depthP50'
+  | 'depthP95'
+  | 'depthMax'
+  | 'depthUnit'
+  | 'centroid'
+  | 'extent'
+> & { position: number | null; mask: string | null };
 
 interface ImageHead {
   id: string;

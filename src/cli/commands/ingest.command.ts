@@ -136,6 +136,21 @@ class BatchWriter {
   }
 }
 
+/** One scene graph through the pipeline (validation, engine) into the batch writer. */
+async function buildAndAdd(
+  writer: BatchWriter,
+  input: unknown,
+  roots: string[],
+  baseDir: string,
+  thresholds: ReturnType<typeof parseThresholds>,
+): Promise<void> {
+  const { scene } = await runPipeline(
+    { kind: 'scene', input },
+    { access: { roots, baseDir }, build: thresholds ? { thresholds } : undefined },
+  );
+  await writer.add(scene);
+}
+
 async function ingestSceneFiles(
   target: string,
   opts: IngestOptions,
@@ -158,14 +173,13 @@ async function ingestSceneFiles(
           progress.counts.skipped++;
         } else {
           absolutiseUris(input, path.dirname(file));
-          const { scene } = await runPipeline(
-            { kind: 'scene', input },
-            {
-              access: { roots: [sceneRoot, ...config.ingestRoots], baseDir: path.dirname(file) },
-              build: thresholds ? { thresholds } : undefined,
-            },
+          await buildAndAdd(
+            writer,
+            input,
+            [sceneRoot, ...config.ingestRoots],
+            path.dirname(file),
+            thresholds,
           );
-          await writer.add(scene);
         }
       } catch (err) {
         if (!(err instanceof UserInputError)) throw err;
@@ -202,14 +216,7 @@ async function ingestImportedFiles(
     }
     for (const { from, scene } of result.scenes) {
       try {
-        const built = await runPipeline(
-          { kind: 'scene', input: scene },
-          {
-            access: { roots: [sceneRoot, ...config.ingestRoots], baseDir: sceneRoot },
-            build: thresholds ? { thresholds } : undefined,
-          },
-        );
-        await writer.add(built.scene);
+        await buildAndAdd(writer, scene, [sceneRoot, ...config.ingestRoots], sceneRoot, thresholds);
       } catch (err) {
         if (!(err instanceof UserInputError)) throw err;
         progress.failures.push(`${from}: ${err.message}`);
@@ -333,76 +340,78 @@ export function registerIngestCommand(program: Command): void {
       '--format <format>',
       'read --scenes as coco | labelme | psg | vg | grounded annotations (see `scenegraph import`)',
     );
-  addFormatOptions(command)
-    .action(async (opts: IngestOptions) => {
-      if ((opts.scenes === undefined) === (opts.images === undefined)) {
-        throw new UserInputError(
-          'give exactly one of --scenes <path> or --images <path>',
-          opts.scenes ? '--images' : '--scenes',
-        );
-      }
-      if (opts.scenes && (opts.queries || opts.depth || opts.concurrency)) {
-        throw new UserInputError(
-          'works with --images',
-          opts.queries ? '--queries' : opts.depth ? '--depth' : '--concurrency',
-        );
-      }
-      if (opts.format !== undefined && opts.scenes === undefined)
-        throw new UserInputError('reads --scenes <path> in that format', '--format');
-      const formatOnly = (['imageRoot', 'imageData', 'crowd', 'relationSource'] as const).find(
-        (k) => opts[k] !== undefined,
+  addFormatOptions(command).action(async (opts: IngestOptions) => {
+    if ((opts.scenes === undefined) === (opts.images === undefined)) {
+      throw new UserInputError(
+        'give exactly one of --scenes <path> or --images <path>',
+        opts.scenes ? '--images' : '--scenes',
       );
-      if (opts.format === undefined && formatOnly)
-        throw new UserInputError('works with --format', `--${formatOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-      parsePositiveInt(opts.batch, '--batch', 10000);
-      // Annotations are converted before any database work, so a malformed file changes nothing.
-      const format = opts.format === undefined ? undefined : parseFormat(opts.format);
-      const imported = format
-        ? await importFiles(format, opts.scenes!, formatImportOptions(format, opts as FormatOptions))
-        : undefined;
-      const config = loadConfig();
-      const logger = createLogger(config.logLevel);
-      const conn = await connect(config, logger);
-      let progress: Progress;
-      try {
-        await migrate(conn.db);
-        progress = imported
-          ? await ingestImportedFiles(imported, opts.scenes!, opts, config, conn.db)
-          : opts.scenes
+    }
+    if (opts.scenes && (opts.queries || opts.depth || opts.concurrency)) {
+      throw new UserInputError(
+        'works with --images',
+        opts.queries ? '--queries' : opts.depth ? '--depth' : '--concurrency',
+      );
+    }
+    if (opts.format !== undefined && opts.scenes === undefined)
+      throw new UserInputError('reads --scenes <path> in that format', '--format');
+    const formatOnly = (['imageRoot', 'imageData', 'crowd', 'relationSource'] as const).find(
+      (k) => opts[k] !== undefined,
+    );
+    if (opts.format === undefined && formatOnly)
+      throw new UserInputError(
+        'works with --format',
+        `--${formatOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      );
+    parsePositiveInt(opts.batch, '--batch', 10000);
+    // Annotations are converted before any database work, so a malformed file changes nothing.
+    const format = opts.format === undefined ? undefined : parseFormat(opts.format);
+    const imported = format
+      ? await importFiles(format, opts.scenes!, formatImportOptions(format, opts as FormatOptions))
+      : undefined;
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    const conn = await connect(config, logger);
+    let progress: Progress;
+    try {
+      await migrate(conn.db);
+      progress = imported
+        ? await ingestImportedFiles(imported, opts.scenes!, opts, config, conn.db)
+        : opts.scenes
           ? await ingestSceneFiles(opts.scenes, opts, config, conn.db)
           : await ingestImageFiles(opts.images!, opts, config, conn.db, logger);
-      } finally {
-        await conn.db.close();
-      }
-      const { counts } = progress;
-      const secs = progress.seconds;
-      const images = counts.created + counts.replaced + counts.unchanged;
+    } finally {
+      await conn.db.close();
+    }
+    const { counts } = progress;
+    const secs = progress.seconds;
+    const images = counts.created + counts.replaced + counts.unchanged;
+    process.stdout.write(
+      `ingested ${images} images (${counts.created} created, ${counts.replaced} replaced, ${counts.unchanged} unchanged), ` +
+        `${progress.objects} objects, ${progress.relations} relations in ${secs.toFixed(1)} s: ` +
+        `${(images / secs).toFixed(1)} images/s, ${(progress.objects / secs).toFixed(0)} objects/s` +
+        (counts.skipped ? `; skipped ${counts.skipped} JSON files that are not scene graphs` : '') +
+        '\n',
+    );
+    if (opts.images) {
+      const s = progress.stages;
       process.stdout.write(
-        `ingested ${images} images (${counts.created} created, ${counts.replaced} replaced, ${counts.unchanged} unchanged), ` +
-          `${progress.objects} objects, ${progress.relations} relations in ${secs.toFixed(1)} s: ` +
-          `${(images / secs).toFixed(1)} images/s, ${(progress.objects / secs).toFixed(0)} objects/s` +
-          (counts.skipped ? `; skipped ${counts.skipped} JSON files that are not scene graphs` : '') +
+        `stage time (summed over images): decode ${(s.decode / 1000).toFixed(2)} s, detect ${(s.detect / 1000).toFixed(2)} s, ` +
+          `depth ${(s.depth / 1000).toFixed(2)} s, engine ${(s.engine / 1000).toFixed(2)} s` +
+          (progress.noDepth
+            ? `; ${progress.noDepth} images without depth (no depth model pulled: scenegraph models pull ${config.inference.depthModel ?? 'depth-anything-v2-small'}), stored with 2D relations`
+            : '') +
           '\n',
       );
-      if (opts.images) {
-        const s = progress.stages;
-        process.stdout.write(
-          `stage time (summed over images): decode ${(s.decode / 1000).toFixed(2)} s, detect ${(s.detect / 1000).toFixed(2)} s, ` +
-            `depth ${(s.depth / 1000).toFixed(2)} s, engine ${(s.engine / 1000).toFixed(2)} s` +
-            (progress.noDepth
-              ? `; ${progress.noDepth} images without depth (no depth model pulled: scenegraph models pull ${config.inference.depthModel ?? 'depth-anything-v2-small'}), stored with 2D relations`
-              : '') +
-            '\n',
-        );
-      }
-      if (conn.startedLocal)
-        process.stdout.write('the local Neo4j keeps running (`scenegraph db stop` stops it)\n');
-      if (progress.failures.length > 0) {
-        for (const f of progress.failures) process.stderr.write(`scenegraph: ${f}\n`);
-        throw new AppError(
-          'BAD_USER_INPUT',
-          `${progress.failures.length} of ${progress.total} files were not ingested`,
-        );
-      }
-    });
+    }
+    if (conn.startedLocal)
+      process.stdout.write('the local Neo4j keeps running (`scenegraph db stop` stops it)\n');
+    if (progress.failures.length > 0) {
+      for (const f of progress.failures) process.stderr.write(`scenegraph: ${f}\n`);
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `${progress.failures.length} of ${progress.total} files were not ingested`,
+      );
+    }
+  });
 }
