@@ -1,31 +1,8 @@
-import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../src/graphql/context';
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from './runtime/context';
 import { CANONICAL_PREDICATES, INVERSE_PREDICATE } from '../src/spatial/predicateNames';
 import { labelCounts, predicateCounts } from '../src/store/search.store';
-
-@ObjectType()
-class LabelCount {
-  @Field({ description: 'Normalised label.' })
-  label!: string;
-
-  @Field(() => Int, { description: 'Objects with this label across all images.' })
-  count!: number;
-}
-
-@ObjectType()
-class PredicateInfo {
-  @Field({ description: 'Canonical predicate.' })
-  predicate!: string;
-
-  @Field(() => Int, { description: 'Stored relations with this predicate.' })
-  count!: number;
-
-  @Field({ description: 'True for the predicates the spatial engine decides from geometry.' })
-  geometric!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'The predicate read the other way round, if any.' })
-  inverse!: string | null;
-}
+import { LabelCount, PredicateInfo } from './types/catalogue.type';
 
 @Resolver()
 export class CatalogueResolver {

@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, InputType, Int, Query, Resolver, Root, Field } from 'type-graphql';
-import type { RequestContext } from '../src/graphql/context';
-import { primeObjects } from '../src/graphql/loaders';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from './runtime/context';
+import { primeObjects } from './runtime/loaders';
 import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
@@ -8,8 +8,8 @@ import { listImages } from '../src/store/search.store';
 import { relationsOfImages } from '../src/store/relations.store';
 import { resolveThresholdOverrides } from '../src/spatial/thresholds';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { ImageConnection } from './connection.type';
-import { Image } from './image.type';
+import { ImageConnection } from './types/connection.type';
+import { Image } from './types/image.type';
 import {
   toImage,
   toLayer,
@@ -19,17 +19,9 @@ import {
   type RelationRoot,
   type SceneObjectRoot,
 } from './mappers';
-import { Layer, Relation, RelationSource } from './relation.type';
-import { SceneObject } from './sceneObject.type';
-
-@InputType({ description: 'Filters for `images`.' })
-class ImagesWhere {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Only images with an object of this label (normalised).',
-  })
-  label?: string;
-}
+import { Layer, Relation, RelationSource } from './types/relation.type';
+import { SceneObject } from './types/sceneObject.type';
+import { ImagesWhere } from './types/images.input';
 
 @Resolver(() => Image)
 export class ImageResolver {

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, registerEnumType, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { NotFoundError, UserInputError } from '../src/errors/errors';
-import type { RequestContext } from '../src/graphql/context';
+import type { RequestContext } from './runtime/context';
 import { sha256Hex } from '../src/io/decodeImage';
 import { fetchImage } from '../src/pipeline/fetchImage';
 import { resolveLocalPath } from '../src/pipeline/localFiles';
@@ -10,58 +10,9 @@ import { runPipeline, type ImageSource, type PipelineResult } from '../src/pipel
 import { storeScenes } from '../src/pipeline/store';
 import { deleteImage } from '../src/store/ingest.store';
 import type { DepthInputUnit, DepthRef } from '../src/scenegraph/sceneGraph.types';
-import { Image } from './image.type';
-import { IngestImageInput } from './ingest.input';
+import { IngestImageInput } from './types/ingest.input';
 import { toImage } from './mappers';
-
-export enum IngestStatus {
-  CREATED = 'CREATED',
-  REPLACED = 'REPLACED',
-  UNCHANGED = 'UNCHANGED',
-}
-registerEnumType(IngestStatus, {
-  name: 'IngestStatus',
-  description:
-    'CREATED: a new image; REPLACED: the image was stored with another scene graph or config, now replaced; ' +
-    'UNCHANGED: the same image with the same graph and config was already stored (nothing written).',
-});
-
-export enum DepthSource {
-  FILE = 'FILE',
-  MODEL = 'MODEL',
-  STORED = 'STORED',
-  ABSENT = 'ABSENT',
-}
-registerEnumType(DepthSource, {
-  name: 'DepthSource',
-  description:
-    'FILE: a depth map file was given; MODEL: the depth model estimated it; STORED: the graph brought per-object ' +
-    'depth; ABSENT: no depth (no depth model pulled): objects carry 2D relations only.',
-});
-
-@ObjectType()
-class IngestResult {
-  @Field(() => IngestStatus)
-  status!: IngestStatus;
-
-  @Field(() => Image)
-  image!: Image;
-
-  @Field(() => DepthSource, { description: 'Where the depth the graph was built from came from.' })
-  depth!: DepthSource;
-}
-
-@ObjectType()
-class DeleteImageResult {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => Int, { description: 'Nodes removed: the image, its objects and its layers.' })
-  nodesDeleted!: number;
-
-  @Field(() => Int)
-  relationshipsDeleted!: number;
-}
+import { DeleteImageResult, DepthSource, IngestResult, IngestStatus } from './types/ingest.type';
 
 const DEPTH_UNITS: readonly DepthInputUnit[] = ['meters', 'relative', 'inverse'];
 

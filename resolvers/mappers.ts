@@ -1,7 +1,7 @@
 import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../src/store/rows';
-import { Image } from './image.type';
-import { Layer, Relation, RelationSource } from './relation.type';
-import { DepthRange, SceneObject } from './sceneObject.type';
+import { Image } from './types/image.type';
+import { Layer, Relation, RelationSource } from './types/relation.type';
+import { DepthRange, SceneObject } from './types/sceneObject.type';
 
 /** Store rows -> GraphQL objects. Ids the nested resolvers need ride along as non-schema properties. */
 

@@ -1,25 +1,13 @@
-import {
-  Arg,
-  Ctx,
-  Field,
-  FieldResolver,
-  Float,
-  ID,
-  InputType,
-  Int,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
-import type { RequestContext } from '../src/graphql/context';
-import { primeObjects } from '../src/graphql/loaders';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from './runtime/context';
+import { primeObjects } from './runtime/loaders';
 import { NotFoundError, UserInputError } from '../src/errors/errors';
 import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { listRelations } from '../src/store/search.store';
-import { RelationConnection } from './connection.type';
-import { Image } from './image.type';
+import { RelationConnection } from './types/connection.type';
+import { Image } from './types/image.type';
 import {
   toImage,
   toRelation,
@@ -28,29 +16,9 @@ import {
   type RelationRoot,
   type SceneObjectRoot,
 } from './mappers';
-import { Layer, Relation, RelationSource } from './relation.type';
-import { SceneObject } from './sceneObject.type';
-
-@InputType({ description: 'Filters for `relations`; all given filters must hold.' })
-class RelationsWhere {
-  @Field(() => String, { nullable: true, description: 'Subject label (normalised).' })
-  subject?: string;
-
-  @Field(() => String, { nullable: true, description: 'Predicate (aliases such as "in_front_of" accepted).' })
-  predicate?: string;
-
-  @Field(() => String, { nullable: true, description: 'Object label (normalised).' })
-  object?: string;
-
-  @Field(() => ID, { nullable: true })
-  imageId?: string;
-
-  @Field(() => RelationSource, { nullable: true })
-  source?: RelationSource;
-
-  @Field(() => Float, { nullable: true })
-  minScore?: number;
-}
+import { Layer, Relation } from './types/relation.type';
+import { SceneObject } from './types/sceneObject.type';
+import { RelationsWhere } from './types/relations.input';
 
 async function loadObject(ctx: RequestContext, id: string): Promise<SceneObjectRoot> {
   const row = await ctx.loaders.object.load(id);

@@ -1,22 +1,13 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, registerEnumType, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../src/graphql/context';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from './runtime/context';
 import { NotFoundError } from '../src/errors/errors';
 import { normalizePredicate } from '../src/spatial/predicateNames';
-import { Image } from './image.type';
+import { Image } from './types/image.type';
 import { toImage, toRelation, type RelationRoot, type SceneObjectRoot } from './mappers';
-import { Relation } from './relation.type';
-import { DepthRange, SceneObject } from './sceneObject.type';
-
-export enum RelationDirection {
-  OUT = 'OUT',
-  IN = 'IN',
-  BOTH = 'BOTH',
-}
-registerEnumType(RelationDirection, {
-  name: 'RelationDirection',
-  description: 'OUT: the object is the subject; IN: the object is the object; BOTH: either.',
-});
+import { Relation } from './types/relation.type';
+import { DepthRange, SceneObject } from './types/sceneObject.type';
+import { RelationDirection } from './types/relationDirection.type';
 
 @Resolver(() => SceneObject)
 export class SceneObjectResolver {

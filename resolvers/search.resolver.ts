@@ -1,27 +1,14 @@
-import { Arg, Ctx, Field, InputType, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { UserInputError } from '../src/errors/errors';
-import type { RequestContext } from '../src/graphql/context';
-import { primeImages } from '../src/graphql/loaders';
+import type { RequestContext } from './runtime/context';
+import { primeImages } from './runtime/loaders';
 import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { searchImages, TripletPattern } from '../src/store/search.store';
-import { ImageSearchConnection } from './connection.type';
+import { ImageSearchConnection } from './types/connection.type';
 import { toImage, toRelation } from './mappers';
-
-@InputType({
-  description: 'A triplet pattern; omitted parts match anything (at least one part is required).',
-})
-class TripletPatternInput {
-  @Field(() => String, { nullable: true, description: 'Subject label (normalised).' })
-  subject?: string;
-
-  @Field(() => String, { nullable: true, description: 'Predicate (aliases accepted).' })
-  predicate?: string;
-
-  @Field(() => String, { nullable: true, description: 'Object label (normalised).' })
-  object?: string;
-}
+import { TripletPatternInput } from './types/tripletPattern.input';
 
 export const MAX_PATTERNS = 8;
 

@@ -1,22 +1,8 @@
-import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../src/graphql/context';
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from './runtime/context';
 import { migrationStatus } from '../src/db/migrations';
 import { VERSION } from '../src/version';
-
-@ObjectType({ description: 'The running service and the database it serves.' })
-class ServerInfo {
-  @Field({ description: 'Version of the service.' })
-  version!: string;
-
-  @Field({ description: 'Neo4j server version, e.g. "5.26.0".' })
-  neo4jVersion!: string;
-
-  @Field({ description: 'Neo4j edition ("community" or "enterprise").' })
-  neo4jEdition!: string;
-
-  @Field(() => [String], { description: 'Migrations applied to the database, in order.' })
-  migrations!: string[];
-}
+import { ServerInfo } from './types/serverInfo.type';
 
 @Resolver()
 export class ServerInfoResolver {

@@ -1,49 +1,14 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import {
-  ArgsType,
-  Args,
-  Ctx,
-  Field,
-  FieldResolver,
-  Float,
-  ID,
-  Int,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { UserInputError } from '../src/errors/errors';
-import type { RequestContext } from '../src/graphql/context';
-import { primeImages, primeObjects } from '../src/graphql/loaders';
+import type { RequestContext } from './runtime/context';
+import { primeImages, primeObjects } from './runtime/loaders';
 import { MAX_LABEL_LENGTH, normalizeLabel } from '../src/labels/normalizeLabel';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { spatialMatches, SpatialQuery } from '../src/store/search.store';
-import { SpatialConnection, SpatialEdge } from './connection.type';
+import { SpatialConnection, SpatialEdge } from './types/connection.type';
 import { toImage, toSceneObject } from './mappers';
-
-@ArgsType()
-class SpatialArgs {
-  @Field({ description: 'Label of the reference object X (normalised: "People" matches "person").' })
-  label!: string;
-
-  @Field(() => ID, { nullable: true, description: 'Restrict to one image.' })
-  imageId?: string;
-
-  @Field(() => Float, {
-    nullable: true,
-    description:
-      "Minimum gap between the two depth ranges (the nearer object's p95 and the farther object's p5), in the " +
-      "images' depth unit. When given, the relation is derived at query time from the stored depth ranges " +
-      'instead of following the stored edges, so thresholds can change without re-ingesting.',
-  })
-  minMargin?: number;
-
-  @Field(() => Int, { defaultValue: 20 })
-  first!: number;
-
-  @Field(() => String, { nullable: true })
-  after?: string;
-}
+import { SpatialArgs } from './types/spatial.args';
 
 async function spatial(
   direction: SpatialQuery['direction'],

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import type { Logger } from '../log/logger';
-import type { RequestContext } from '../graphql/context';
+import type { RequestContext } from '../../resolvers';
 
 /**
  * A small node:http front for Apollo: /graphql, /healthz (the process is up) and /readyz (Neo4j

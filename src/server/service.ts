@@ -2,14 +2,17 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  buildGraphQLSchema,
+  createRequestContext,
+  makeFormatError,
+  queryCostPlugin,
+  queryLimitRules,
+  type RequestContext,
+} from '../../resolvers';
 import type { Config } from '../config/config';
 import { connect, Connection } from '../db/connect';
 import { isMigrated, migrate } from '../db/migrations';
-import type { RequestContext } from '../graphql/context';
-import { createRequestContext } from '../graphql/requestContext';
-import { makeFormatError } from '../graphql/formatError';
-import { queryCostPlugin, queryLimitRules } from '../graphql/limits';
-import { buildGraphQLSchema } from '../graphql/schema';
 import type { Logger } from '../log/logger';
 import { inferenceCheck, LazyInference, startInference } from '../pipeline/startInference';
 import type { SceneInference } from '../pipeline/sceneInference';

@@ -4,7 +4,7 @@ import {
   DEFAULT_PAGE_SIZE,
   estimateCost,
   queryLimitRules,
-} from '../../../src/graphql/limits';
+} from '../../../resolvers/runtime/limits';
 
 const schema = buildSchema(`
   type Query { images(first: Int): [Image!]! }

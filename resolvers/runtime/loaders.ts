@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Database } from '../db/database';
+import type { Database } from '../../src/db/database';
 import {
   Direction,
   imagesByIds,
@@ -9,8 +9,8 @@ import {
   objectsByImageIds,
   relationsByImageIds,
   relationsByObjectIds,
-} from '../store/graph.store';
-import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../store/rows';
+} from '../../src/store/graph.store';
+import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../../src/store/rows';
 
 /**
  * One set per request (never shared between users), one loader per nested field. Top-level queries

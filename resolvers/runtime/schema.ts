@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
-import { CatalogueResolver } from '../../resolvers/catalogue.resolver';
-import { ImageResolver } from '../../resolvers/image.resolver';
-import { IngestResolver } from '../../resolvers/ingest.resolver';
-import { LayerResolver, RelationResolver } from '../../resolvers/relation.resolver';
-import { SceneObjectResolver } from '../../resolvers/sceneObject.resolver';
-import { SearchResolver } from '../../resolvers/search.resolver';
-import { ServerInfoResolver } from '../../resolvers/serverInfo.resolver';
-import { SpatialEdgeResolver, SpatialResolver } from '../../resolvers/spatial.resolver';
+import { CatalogueResolver } from '../catalogue.resolver';
+import { ImageResolver } from '../image.resolver';
+import { IngestResolver } from '../ingest.resolver';
+import { LayerResolver, RelationResolver } from '../relation.resolver';
+import { SceneObjectResolver } from '../sceneObject.resolver';
+import { SearchResolver } from '../search.resolver';
+import { ServerInfoResolver } from '../serverInfo.resolver';
+import { SpatialEdgeResolver, SpatialResolver } from '../spatial.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../paths';
+import { PROJECT_ROOT } from '../../src/paths';
 import { printGraphQLSchema } from './schema';
 
 /** `npm run schema`: rewrites schema/schema.graphql from the resolvers (a test fails when it drifts). */

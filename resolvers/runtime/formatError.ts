@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { AppError, ErrorCode, UserInputError } from '../errors/errors';
-import type { Logger } from '../log/logger';
+import { AppError, ErrorCode, UserInputError } from '../../src/errors/errors';
+import type { Logger } from '../../src/log/logger';
 
 /**
  * Errors that reach clients: our AppErrors keep their message and code (plus the field path for bad

@@ -1,7 +1,7 @@
-import type { Config } from '../config/config';
-import type { Database } from '../db/database';
-import type { Logger } from '../log/logger';
-import type { SceneInference } from '../pipeline/sceneInference';
+import type { Config } from '../../src/config/config';
+import type { Database } from '../../src/db/database';
+import type { Logger } from '../../src/log/logger';
+import type { SceneInference } from '../../src/pipeline/sceneInference';
 import type { Loaders } from './loaders';
 
 /** What every resolver receives. Loaders are created per request so batching never crosses users. */

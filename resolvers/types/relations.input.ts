@@ -1,0 +1,23 @@
+import { Field, Float, ID, InputType } from 'type-graphql';
+import { RelationSource } from './relation.type';
+
+@InputType({ description: 'Filters for `relations`; all given filters must hold.' })
+export class RelationsWhere {
+  @Field(() => String, { nullable: true, description: 'Subject label (normalised).' })
+  subject?: string;
+
+  @Field(() => String, { nullable: true, description: 'Predicate (aliases such as "in_front_of" accepted).' })
+  predicate?: string;
+
+  @Field(() => String, { nullable: true, description: 'Object label (normalised).' })
+  object?: string;
+
+  @Field(() => ID, { nullable: true })
+  imageId?: string;
+
+  @Field(() => RelationSource, { nullable: true })
+  source?: RelationSource;
+
+  @Field(() => Float, { nullable: true })
+  minScore?: number;
+}
