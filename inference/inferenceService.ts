@@ -8,6 +8,7 @@ import type { SceneInference, ModelProvenance } from '../src/pipeline/sceneInfer
 import type { RgbImage } from './adapters/adapter';
 import type { DeclinedProvider, ProviderName, ProviderPreference } from './backend/onnxBackend';
 import type { ModelSpec } from './models/modelSpec';
+import type { BatchSizesSetting, WarmupSetting } from './pool/batching';
 import { findGpus, type GpuInventory } from './pool/gpuDevices';
 import { WorkerPool, type DeviceStatus, type PoolStats } from './pool/workerPool';
 import type { DepthPrediction, Detection, DetectOptions } from './results';
@@ -30,6 +31,10 @@ export interface InferenceSettings {
   deviceIds?: number[] | 'auto';
   maxQueue: number;
   maxBatch: number;
+  /** Default `auto` (`pool/batching.ts`). */
+  batchSizes?: BatchSizesSetting;
+  /** Default `auto`. */
+  warmup?: WarmupSetting;
   maxWaitMs: number;
   timeoutMs: number;
   intraOpThreads?: number;
@@ -109,6 +114,8 @@ export class InferenceService implements SceneInference {
       onDeviceFailed: settings.onDeviceFailed,
       maxQueue: settings.maxQueue,
       maxBatch: settings.maxBatch,
+      batchSizes: settings.batchSizes,
+      warmup: settings.warmup,
       maxWaitMs: settings.maxWaitMs,
       timeoutMs: settings.timeoutMs,
       intraOpThreads: settings.intraOpThreads,

@@ -186,6 +186,9 @@ interface EndToEnd {
   objectsPerImage: number;
   recordBytes: number;
   workerMsPerImage: { prepare: number; run: number; finish: number };
+  /** Model runs of both models, and the rows added to them to reach a fixed batch size. */
+  modelRuns: number;
+  paddedRows: number;
   coresBusy: number;
 }
 
@@ -249,6 +252,8 @@ async function endToEnd(
       run: (s.run - before.run) / n,
       finish: (s.finish - before.finish) / n,
     },
+    modelRuns: s.batches - before.batches,
+    paddedRows: s.padded - before.padded,
     coresBusy: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }
@@ -342,6 +347,8 @@ async function sharded(files: string[], opts: Options, shards: number) {
       run: mean((r) => r.workerMsPerImage.run),
       finish: mean((r) => r.workerMsPerImage.finish),
     },
+    modelRuns: results.reduce((a, r) => a + r.modelRuns, 0),
+    paddedRows: results.reduce((a, r) => a + r.paddedRows, 0),
     latencyP50ms: mean((r) => r.latencyP50ms),
     coresBusy: results.reduce((a, r) => a + r.coresBusy * r.seconds, 0) / seconds,
     recordBytes: results.reduce((a, r) => a + r.recordBytes, 0),
@@ -417,6 +424,8 @@ async function main(): Promise<void> {
       run: (inference.stats.run - before.run) / n,
       finish: (inference.stats.finish - before.finish) / n,
     },
+    modelRuns: inference.stats.batches - before.batches,
+    paddedRows: inference.stats.padded - before.padded,
   };
   log(`inference alone (${opts.workers} workers): ${(n / secs).toFixed(1)} img/s`);
   save();

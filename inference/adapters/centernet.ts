@@ -16,8 +16,7 @@
 
 import type { PlainTensor } from '../backend/tensor';
 import { clampBox, iou, nonMaxSuppression } from '../postprocess/nms';
-import { resample } from '../preprocess/resample';
-import { padToSquare } from '../preprocess/tensorize';
+import { resampleImage } from '../preprocess/resample';
 import type { Detection, DetectOptions } from '../results';
 import type { AdapterContext, ExpectedTensor, ModelAdapter, RgbImage } from './adapter';
 import { ModelError } from '../../src/errors/errors';
@@ -37,12 +36,13 @@ interface CenterNetMeta {
 }
 
 export function preprocessCenterNet(image: RgbImage, size: number): { data: Float32Array; side: number } {
-  const padded = padToSquare(image.data, image.width, image.height, PAD_VALUE);
-  const data = resample(padded.data, padded.side, padded.side, 3, size, size, {
+  // The same values as resizing padToSquare's output, without the padded copy.
+  const data = resampleImage(image.data, image.width, image.height, 3, size, size, {
     filter: 'bilinear',
     convention: 'pil',
+    padSquare: PAD_VALUE,
   });
-  return { data, side: padded.side };
+  return { data, side: Math.max(image.width, image.height) };
 }
 
 export function decodeCenterNet(

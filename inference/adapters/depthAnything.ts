@@ -11,8 +11,8 @@
 
 import { ModelError } from '../../src/errors/errors';
 import type { PlainTensor } from '../backend/tensor';
-import { resample } from '../preprocess/resample';
-import { IMAGENET_MEAN, IMAGENET_STD, toChw } from '../preprocess/tensorize';
+import { resample, resampleImage } from '../preprocess/resample';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../preprocess/tensorize';
 import type { DepthPrediction } from '../results';
 import type { AdapterContext, ExpectedTensor, ModelAdapter, RgbImage } from './adapter';
 
@@ -54,19 +54,14 @@ export function preprocessDepth(
   target: number,
 ): { data: Float32Array; width: number; height: number } {
   const size = depthInputSize(image.width, image.height, target);
-  const resized = resample(image.data, image.width, image.height, 3, size.width, size.height, {
+  // Resize, uint8 rounding, rescale, normalisation and the planar layout in one pass.
+  const data = resampleImage(image.data, image.width, image.height, 3, size.width, size.height, {
     filter: 'bicubic',
     convention: 'pil',
     uint8: true,
+    toChw: { rescale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
   });
-  return {
-    data: toChw(resized, size.width, size.height, {
-      rescale: 1 / 255,
-      mean: IMAGENET_MEAN,
-      std: IMAGENET_STD,
-    }),
-    ...size,
-  };
+  return { data, ...size };
 }
 
 /** A [1, h, w] (or [h, w]) model output -> values at the image size. */

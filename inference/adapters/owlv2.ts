@@ -16,8 +16,8 @@ import path from 'node:path';
 import { UserInputError } from '../../src/errors/errors';
 import { int64, type PlainTensor } from '../backend/tensor';
 import { clampBox, nonMaxSuppression } from '../postprocess/nms';
-import { gaussianBlur, resample } from '../preprocess/resample';
-import { CLIP_MEAN, CLIP_STD, padToSquare, toChw } from '../preprocess/tensorize';
+import { gaussianBlur, resampleImage } from '../preprocess/resample';
+import { CLIP_MEAN, CLIP_STD } from '../preprocess/tensorize';
 import type { Detection, DetectOptions } from '../results';
 import { QueryTokenizer } from '../tokenizer/textQueries';
 import type { AdapterContext, ExpectedTensor, ModelAdapter, RgbImage } from './adapter';
@@ -37,20 +37,24 @@ interface OwlMeta {
 }
 
 export function preprocessOwl(image: RgbImage, size: number): { data: Float32Array; side: number } {
-  const padded = padToSquare(image.data, image.width, image.height, OWLV2_PAD_VALUE);
-  const factor = padded.side / size;
+  // Padding and the rescale to 0..1 in one copy (the blur needs the padded square).
+  const side = Math.max(image.width, image.height);
+  const scaled = new Float32Array(side * side * 3).fill(OWLV2_PAD_VALUE / 255);
+  const rowLength = image.width * 3;
+  for (let y = 0; y < image.height; y++) {
+    const from = y * rowLength;
+    const to = y * side * 3;
+    for (let i = 0; i < rowLength; i++) scaled[to + i] = image.data[from + i] / 255;
+  }
+  const factor = side / size;
   const sigma = Math.max(0, (factor - 1) / 2);
-  const scaled = new Float32Array(padded.data.length);
-  for (let i = 0; i < scaled.length; i++) scaled[i] = padded.data[i] / 255;
-  const blurred = sigma > 0 ? gaussianBlur(scaled, padded.side, padded.side, 3, sigma, sigma) : scaled;
-  const resized = resample(blurred, padded.side, padded.side, 3, size, size, {
+  const blurred = sigma > 0 ? gaussianBlur(scaled, side, side, 3, sigma, sigma) : scaled;
+  const data = resampleImage(blurred, side, side, 3, size, size, {
     filter: 'bilinear',
     convention: 'ndimage',
+    toChw: { rescale: 1, mean: CLIP_MEAN, std: CLIP_STD },
   });
-  return {
-    data: toChw(resized, size, size, { rescale: 1, mean: CLIP_MEAN, std: CLIP_STD }),
-    side: padded.side,
-  };
+  return { data, side };
 }
 
 function sigmoid(x: number): number {

@@ -6,6 +6,7 @@
 import type { DeclinedProvider, ProviderName, ProviderPreference } from '../backend/onnxBackend';
 import type { RgbImage } from '../adapters/adapter';
 import type { ModelSpec } from '../models/modelSpec';
+import type { BatchSizesSetting, WarmupSetting } from './batching';
 
 export interface WorkerModel {
   spec: ModelSpec;
@@ -21,6 +22,10 @@ export interface InitMessage {
   provider: ProviderPreference;
   deviceId: number;
   intraOpThreads: number;
+  /** The pool's maximum batch: the largest run the worker is sent. */
+  maxBatch: number;
+  batchSizes: BatchSizesSetting;
+  warmup: WarmupSetting;
 }
 
 export interface RunItem {
@@ -52,11 +57,19 @@ export interface RunTimings {
   finish: number;
   /** Model runs the message took (items with different input shapes run separately). */
   batches: number;
+  /** Rows added to those runs to reach a fixed batch size (their outputs were dropped). */
+  padded?: number;
 }
 
 export type ItemResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
 export type FromWorker =
-  | { type: 'ready'; provider: ProviderName; declined: DeclinedProvider[] }
+  | {
+      type: 'ready';
+      provider: ProviderName;
+      declined: DeclinedProvider[];
+      /** Per model, the batch sizes run once at start (warm-up). */
+      warmed?: Record<string, number[]>;
+    }
   | { type: 'init-error'; error: SerializedError }
   | { type: 'result'; id: number; results: ItemResult[]; timings: RunTimings };

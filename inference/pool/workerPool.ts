@@ -32,6 +32,7 @@ import {
 } from '../../src/errors/errors';
 import type { RgbImage } from '../adapters/adapter';
 import type { DeclinedProvider, ProviderName, ProviderPreference } from '../backend/onnxBackend';
+import type { BatchSizesSetting, WarmupSetting } from './batching';
 import type { FromWorker, RunTimings, SerializedError, WorkerModel } from './protocol';
 
 export interface PoolOptions {
@@ -44,6 +45,13 @@ export interface PoolOptions {
   /** Requests waiting (not yet running) per device, across all models, before BUSY. */
   maxQueue: number;
   maxBatch: number;
+  /**
+   * Batch sizes each worker pads a run up to (`batching.ts`). Default `auto`: 1, 2, 4, ... up to
+   * maxBatch on GPU providers, exact sizes on the CPU.
+   */
+  batchSizes?: BatchSizesSetting;
+  /** Run every padded size once when a worker starts. Default `auto`: on GPU providers. */
+  warmup?: WarmupSetting;
   maxWaitMs: number;
   /** From submission to result. */
   timeoutMs: number;
@@ -66,6 +74,7 @@ export interface PoolInfo {
 /** Cumulative time per step, summed over all runs; the benchmark reads it. */
 export interface PoolStats extends RunTimings {
   items: number;
+  padded: number;
 }
 
 /** One device as `devices()` reports it: what /readyz and the start-up log show. */
@@ -168,7 +177,7 @@ export class WorkerPool {
   private closed = false;
   private provider: ProviderPreference;
   private readonly maxFailures: number;
-  readonly stats: PoolStats = { prepare: 0, run: 0, finish: 0, batches: 0, items: 0 };
+  readonly stats: PoolStats = { prepare: 0, run: 0, finish: 0, batches: 0, items: 0, padded: 0 };
 
   private constructor(private readonly opts: PoolOptions) {
     this.provider = opts.provider;
@@ -256,6 +265,9 @@ export class WorkerPool {
         provider: this.provider,
         deviceId: device.id,
         intraOpThreads: this.opts.intraOpThreads ?? 0,
+        maxBatch: this.opts.maxBatch,
+        batchSizes: this.opts.batchSizes ?? 'auto',
+        warmup: this.opts.warmup ?? 'auto',
       });
     });
   }
@@ -488,6 +500,7 @@ export class WorkerPool {
     this.stats.run += timings.run;
     this.stats.finish += timings.finish;
     this.stats.batches += timings.batches;
+    this.stats.padded += timings.padded ?? 0;
     this.stats.items += batch.length;
     batch.forEach((p, i) => {
       const r = results[i];

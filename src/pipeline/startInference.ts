@@ -45,6 +45,8 @@ export async function startInference(
       deviceIds: s.deviceIds,
       maxQueue: s.maxQueue,
       maxBatch: s.maxBatch,
+      batchSizes: s.batchSizes,
+      warmup: s.warmup,
       maxWaitMs: s.maxWaitMs,
       timeoutMs: s.timeoutMs,
       intraOpThreads: s.intraOpThreads,

@@ -1,4 +1,4 @@
-import { gaussianBlur, resample } from '../../../../inference/preprocess/resample';
+import { gaussianBlur, resample, resampleImage } from '../../../../inference/preprocess/resample';
 import { padToSquare, toChw } from '../../../../inference/preprocess/tensorize';
 import { depthInputSize } from '../../../../inference/adapters/depthAnything';
 
@@ -52,6 +52,44 @@ describe('resample', () => {
     for (let i = 0; i < 16; i++) rgb.set([1, 2, 3], i * 3);
     const out = resample(rgb, 4, 4, 3, 3, 5, { filter: 'bicubic', convention: 'pil' });
     expect(Array.from(out.slice(0, 3)).map((v) => Math.round(v * 1000) / 1000)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('resampleImage (padding and toChw fused into the resize)', () => {
+  const norm = { rescale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+  const rgb = (w: number, h: number) => Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 97 + 13) % 256);
+  const same = (a: Float32Array, b: Float32Array) =>
+    a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+  it.each([
+    [7, 5, 9, 4, 'bicubic', 'pil', true],
+    [5, 9, 3, 3, 'bilinear', 'pil', false],
+    [6, 4, 11, 7, 'bilinear', 'ndimage', false],
+    [6, 4, 3, 8, 'bicubic', 'torch', false],
+  ] as const)(
+    '%ix%i -> %ix%i (%s, %s): the same bits as the steps one after the other',
+    (w, h, ow, oh, filter, convention, uint8) => {
+      const src = rgb(w, h);
+      const opts = { filter, convention, uint8 };
+      const steps = toChw(resample(src, w, h, 3, ow, oh, opts), ow, oh, norm);
+      expect(same(resampleImage(src, w, h, 3, ow, oh, { ...opts, toChw: norm }), steps)).toBe(true);
+      const padded = padToSquare(src, w, h, 114);
+      const viaCopy = resample(padded.data, padded.side, padded.side, 3, ow, oh, opts);
+      expect(same(resampleImage(src, w, h, 3, ow, oh, { ...opts, padSquare: 114 }), viaCopy)).toBe(true);
+    },
+  );
+
+  it('refuses a buffer of the wrong length and the fused options on other than RGB', () => {
+    expect(() =>
+      resample(new Uint8Array(5), 2, 1, 3, 1, 1, { filter: 'bilinear', convention: 'pil' }),
+    ).toThrow(/5 values for 2x1x3/);
+    expect(() =>
+      resampleImage(new Float32Array(4), 2, 2, 1, 1, 1, {
+        filter: 'bilinear',
+        convention: 'pil',
+        toChw: norm,
+      }),
+    ).toThrow(/need RGB/);
   });
 });
 
