@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { ConfigError, type Config } from '../config/config';
+import type { Logger } from '../log/logger';
 
 /**
  * Whether the service checks API keys. The default is chosen so that it is never open by accident:
@@ -43,4 +44,17 @@ export function isLoopbackHost(host: string): boolean {
   const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
   if (net.isIPv4(v4)) return v4.startsWith('127.');
   return net.isIPv6(h) && /^(0{0,4}:){1,7}0{0,3}1$|^::1$/.test(h);
+}
+
+/** The start-up line; a warning when the API is open beyond this machine by choice (AUTH_MODE=off). */
+export function logAuthMode(logger: Logger, config: Config, mode: 'off' | 'keys'): void {
+  const fields = { authMode: mode, anonymous: config.auth.anonymous, host: config.http.host };
+  if (mode === 'off' && !isLoopbackHost(config.http.host)) {
+    logger.warn(
+      fields,
+      'authentication is off on a non-loopback HOST: anyone who can reach it may read and write',
+    );
+  } else {
+    logger.info(fields, 'authentication');
+  }
 }

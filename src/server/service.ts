@@ -11,7 +11,7 @@ import {
   type RequestContext,
 } from '../../resolvers';
 import { Authenticator } from '../auth/authenticator';
-import { resolveAuthMode } from '../auth/authMode';
+import { logAuthMode, resolveAuthMode } from '../auth/authMode';
 import { authenticateRequest } from '../auth/httpAuth';
 import type { Config } from '../config/config';
 import { connect, Connection } from '../db/connect';
@@ -54,7 +54,7 @@ export async function startService(
   const inference = given ? () => Promise.resolve(given) : () => lazy.get();
 
   const authenticator = new Authenticator(db, authMode, config.auth);
-  logger.info({ authMode, anonymous: config.auth.anonymous }, 'authentication');
+  logAuthMode(logger, config, authMode);
 
   const httpServer = http.createServer();
   const apollo = new ApolloServer<RequestContext>({

@@ -1,7 +1,9 @@
 import { createApiKey, revokeApiKey } from '../../src/auth/apiKey.store';
 import type { Role } from '../../src/auth/roles';
 import type { Database } from '../../src/db/database';
-import type { RunningService } from '../../src/server/service';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/log/logger';
+import { startService, type RunningService } from '../../src/server/service';
 import { streetScene } from '../helpers/scenes';
 import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
 import { startTestService } from '../helpers/testService';
@@ -215,7 +217,17 @@ describe('AUTH_MODE unset', () => {
   });
 
   it('refuses to start on a non-loopback HOST, saying to set AUTH_MODE', async () => {
-    await expect(startTestService({ HOST: '0.0.0.0' })).rejects.toThrow(/AUTH_MODE=keys/);
+    const config = loadConfig({
+      NEO4J_URI: process.env.NEO4J_URI,
+      NEO4J_PASSWORD: process.env.NEO4J_PASSWORD,
+      HOST: '0.0.0.0',
+    });
+    const queriesBefore = db.queries;
+    await expect(
+      startService(config, createLogger('silent'), { connection: { db, startedLocal: false } }),
+    ).rejects.toThrow(/AUTH_MODE: HOST 0\.0\.0\.0 is not a loopback address.*Set AUTH_MODE=keys/s);
+    // Refused before migrations or anything else touched the database.
+    expect(db.queries).toBe(queriesBefore);
   });
 
   it('starts on a non-loopback HOST with AUTH_MODE=off set explicitly', async () => {
