@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { NotFoundError, UserInputError } from '../src/errors/errors';
 import type { RequestContext } from './runtime/context';
 import { sha256Hex } from '../src/io/decodeImage';
@@ -38,6 +38,7 @@ export class IngestResolver {
     };
   }
 
+  @Authorized('write')
   @Mutation(() => IngestResult, {
     description:
       'Stores a scene graph (JSON v1, schema/scene-graph.v1.schema.json) atomically. Runs the spatial engine ' +
@@ -64,6 +65,7 @@ export class IngestResolver {
     return this.store(ctx, result);
   }
 
+  @Authorized('write')
   @Mutation(() => IngestResult, {
     description:
       'Ingests an image: objects from the detector (DETECTOR_MODEL), depth from the depth model when it is pulled ' +
@@ -156,6 +158,7 @@ export class IngestResolver {
     return this.store(ctx, result);
   }
 
+  @Authorized('write')
   @Mutation(() => DeleteImageResult, {
     description: 'Removes an image with its objects, layers and relations.',
   })

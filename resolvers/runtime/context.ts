@@ -1,3 +1,4 @@
+import type { Principal } from '../../src/auth/principal';
 import type { Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import type { Logger } from '../../src/log/logger';
@@ -12,4 +13,6 @@ export interface RequestContext {
   config: Config;
   /** The inference stage, started on first use (images only). */
   inference: () => Promise<SceneInference>;
+  /** Who sent the request, with its role (src/auth); the schema's authChecker reads it. */
+  auth: Principal;
 }

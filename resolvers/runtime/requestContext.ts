@@ -1,3 +1,4 @@
+import type { Principal } from '../../src/auth/principal';
 import type { Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import type { Logger } from '../../src/log/logger';
@@ -10,6 +11,7 @@ export function createRequestContext(
   logger: Logger,
   config: Config,
   inference: () => Promise<SceneInference>,
+  auth: Principal,
 ): RequestContext {
-  return { db, logger, loaders: createLoaders(db), config, inference };
+  return { db, logger, loaders: createLoaders(db), config, inference, auth };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
+import { authChecker } from './authChecker';
 import { CatalogueResolver } from '../catalogue.resolver';
 import { ImageResolver } from '../image.resolver';
 import { IngestResolver } from '../ingest.resolver';
@@ -28,7 +29,7 @@ let cached: GraphQLSchema | undefined;
 
 /** Built once per process: type-graphql's metadata is global, and the schema never changes at run time. */
 export function buildGraphQLSchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({ resolvers: RESOLVERS, validate: false });
+  cached ??= buildSchemaSync({ resolvers: RESOLVERS, validate: false, authChecker });
   return cached;
 }
 

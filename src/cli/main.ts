@@ -9,6 +9,7 @@ import { registerEvalCommands } from './commands/eval.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerIngestCommand } from './commands/ingest.command';
+import { registerKeysCommands } from './commands/keys.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerSynthCommand } from './commands/synth.command';
@@ -36,6 +37,11 @@ export function exitCodeFor(err: unknown): number {
       case ErrorCode.BUSY:
       case ErrorCode.TIMEOUT:
         return EXIT.ENVIRONMENT;
+      // The service's request errors; a command that talks to the service passes them on.
+      case ErrorCode.UNAUTHENTICATED:
+      case ErrorCode.FORBIDDEN:
+      case ErrorCode.RATE_LIMITED:
+        return EXIT.ENVIRONMENT;
       case ErrorCode.INTERNAL_SERVER_ERROR:
         return EXIT.FAILURE;
     }
@@ -59,6 +65,7 @@ export function buildProgram(): Command {
   registerTextCommand(program);
   registerModelsCommand(program);
   registerEvalCommands(program);
+  registerKeysCommands(program);
   return program;
 }
 

@@ -63,6 +63,10 @@ const schema = z.object({
   INFERENCE_WARMUP: z.enum(['auto', 'on', 'off']).default('auto'),
   INFERENCE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(5),
   INFERENCE_TIMEOUT_MS: positiveInt.default(120_000),
+  AUTH_MODE: z.enum(['off', 'keys']).optional(),
+  AUTH_ANONYMOUS: z.enum(['off', 'read']).default('off'),
+  AUTH_RATE_LIMIT: positiveInt.max(1_000_000).default(600),
+  AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -111,6 +115,15 @@ export interface Config {
     warmup: 'auto' | 'on' | 'off';
     maxWaitMs: number;
     timeoutMs: number;
+  };
+  auth: {
+    /** Undefined: decided at start-up from HOST (src/auth/authMode.ts). */
+    mode?: 'off' | 'keys';
+    anonymous: 'off' | 'read';
+    /** Requests per minute for keys created without --rate, and per address for anonymous clients. */
+    defaultRatePerMinute: number;
+    /** How long a key lookup is reused: the bound on how late a revocation takes effect. */
+    keyCacheMs: number;
   };
 }
 
@@ -202,6 +215,14 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     "Run every padded batch size once per model when a worker starts, so the first requests do not pay the GPU's per-shape tuning (0.4-2 s each on CUDA): `auto` (default: on for cuda and webgpu, off on the CPU), `on` or `off`. Images of another aspect ratio than square still tune on first use.",
   INFERENCE_MAX_WAIT_MS: 'How long a request waits for others to share its batch, in ms. Default `5`.',
   INFERENCE_TIMEOUT_MS: 'Time limit per inference request, queueing included, in ms. Default `120000`.',
+  AUTH_MODE:
+    '`keys` (every request but /healthz and /readyz needs an API key) or `off`. Unset: `off` when HOST is a loopback address; on any other HOST the service refuses to start until it is set.',
+  AUTH_ANONYMOUS:
+    '`read`: with AUTH_MODE=keys, requests without a key may run queries (rate-limited per address). Default `off`.',
+  AUTH_RATE_LIMIT:
+    'Requests per minute per API key without its own `--rate`, and per address for anonymous reads (token bucket: bursts up to this many). Default `600`.',
+  AUTH_KEY_CACHE_MS:
+    'How long the service reuses a key lookup, in ms: a revoked key stops working within this time. Default `5000`.',
 };
 
 export class ConfigError extends AppError {
@@ -291,6 +312,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       warmup: c.INFERENCE_WARMUP,
       maxWaitMs: c.INFERENCE_MAX_WAIT_MS,
       timeoutMs: c.INFERENCE_TIMEOUT_MS,
+    },
+    auth: {
+      mode: c.AUTH_MODE,
+      anonymous: c.AUTH_ANONYMOUS,
+      defaultRatePerMinute: c.AUTH_RATE_LIMIT,
+      keyCacheMs: c.AUTH_KEY_CACHE_MS,
     },
   };
 }

@@ -19,6 +19,12 @@ export const ErrorCode = {
   TIMEOUT: 'TIMEOUT',
   /** A model file is missing, unreadable, or its tensors are not what its adapter expects. */
   MODEL_INVALID: 'MODEL_INVALID',
+  /** No API key, or a malformed, unknown or revoked one (HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The key's role is below what the operation needs (HTTP 403). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The key's request budget is spent; retry after the time given (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import type { Logger } from '../log/logger';
 import type { RequestContext } from '../../resolvers';
+import type { Principal } from '../auth/principal';
 
 /**
  * A small node:http front for Apollo: /graphql, /healthz (the process is up) and /readyz (Neo4j
@@ -11,7 +12,9 @@ import type { RequestContext } from '../../resolvers';
 
 export interface HttpServerOptions {
   apollo: ApolloServer<RequestContext>;
-  context: () => Promise<RequestContext>;
+  context: (principal: Principal) => Promise<RequestContext>;
+  /** Authentication (src/auth/httpAuth.ts): the principal, or undefined once it has answered the request. */
+  authenticate: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<Principal | undefined>;
   ready: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
   maxBodyBytes: number;
   logger: Logger;
@@ -64,6 +67,8 @@ async function handle(
     const r = await opts.ready();
     return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
   }
+  const principal = await opts.authenticate(req, res);
+  if (!principal) return;
   if (url.pathname !== '/graphql')
     return sendJson(res, 404, { error: `no route ${url.pathname}; try /graphql` });
 
@@ -108,7 +113,10 @@ async function handle(
     search: url.search,
     body,
   };
-  const response = await opts.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: opts.context });
+  const response = await opts.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest,
+    context: () => opts.context(principal),
+  });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

@@ -10,6 +10,9 @@ import {
   queryLimitRules,
   type RequestContext,
 } from '../../resolvers';
+import { Authenticator } from '../auth/authenticator';
+import { logAuthMode, resolveAuthMode } from '../auth/authMode';
+import { authenticateRequest } from '../auth/httpAuth';
 import type { Config } from '../config/config';
 import { connect, Connection } from '../db/connect';
 import { isMigrated, migrate } from '../db/migrations';
@@ -39,6 +42,8 @@ export async function startService(
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningService> {
+  // Before connecting: a service that must not start should not touch the database either.
+  const authMode = resolveAuthMode(config);
   const connection = options.connection ?? (await connect(config, logger));
   const { db } = connection;
   const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
@@ -47,6 +52,9 @@ export async function startService(
   const given = options.inference;
   const lazy = new LazyInference(() => startInference(config, logger));
   const inference = given ? () => Promise.resolve(given) : () => lazy.get();
+
+  const authenticator = new Authenticator(db, authMode, config.auth);
+  logAuthMode(logger, config, authMode);
 
   const httpServer = http.createServer();
   const apollo = new ApolloServer<RequestContext>({
@@ -64,7 +72,8 @@ export async function startService(
 
   attachRoutes(httpServer, {
     apollo,
-    context: async () => createRequestContext(db, logger, config, inference),
+    context: async (principal) => createRequestContext(db, logger, config, inference, principal),
+    authenticate: (req, res) => authenticateRequest(authenticator, req, res, logger),
     ready: async () => {
       const checks: Record<string, string> = {};
       try {

@@ -1,4 +1,5 @@
 import { EXIT, exitCodeFor, main } from '../../../src/cli/main';
+import { ForbiddenError, UnauthenticatedError } from '../../../src/auth/authErrors';
 import { ConfigError } from '../../../src/config/config';
 import { EnvironmentError, UserInputError } from '../../../src/errors/errors';
 
@@ -7,6 +8,8 @@ describe('CLI exit codes', () => {
     expect(exitCodeFor(new UserInputError('bad', 'x'))).toBe(EXIT.USAGE);
     expect(exitCodeFor(new ConfigError([{ variable: 'PORT', message: 'bad' }]))).toBe(EXIT.ENVIRONMENT);
     expect(exitCodeFor(new EnvironmentError('no java'))).toBe(EXIT.ENVIRONMENT);
+    expect(exitCodeFor(new UnauthenticatedError('no key'))).toBe(EXIT.ENVIRONMENT);
+    expect(exitCodeFor(new ForbiddenError('read only'))).toBe(EXIT.ENVIRONMENT);
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT.FAILURE);
   });
 

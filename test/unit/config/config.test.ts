@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { resolveAuthMode } from '../../../src/auth/authMode';
 import { CONFIG_DOCS, ConfigError, loadConfig } from '../../../src/config/config';
 
 const root = path.resolve(__dirname, '../../..');
@@ -72,11 +73,18 @@ describe('docker-compose.yml', () => {
     const env = compose.services.app.environment!;
     for (const key of Object.keys(env)) expect(Object.keys(CONFIG_DOCS)).toContain(key);
     const resolved = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{NEO4J_PASSWORD[^}]*\}/, 'secret')]),
+      Object.entries(env).map(([k, v]) => [
+        k,
+        String(v)
+          .replace(/\$\{NEO4J_PASSWORD[^}]*\}/, 'secret')
+          .replace(/\$\{\w+:-([^}]*)\}/, '$1'),
+      ]),
     );
     const c = loadConfig(resolved, '/app');
     expect(c.neo4j.uri).toBe('bolt://neo4j:7687');
     expect(c.isProduction).toBe(true);
+    // It binds 0.0.0.0 inside the container, so it starts only with AUTH_MODE set.
+    expect(resolveAuthMode(c)).toBe('off');
     expect(compose.services.app.ports).toContain(`127.0.0.1:${c.http.port}:${c.http.port}`);
     expect(compose.services.neo4j.ports).toContain(
       `127.0.0.1:7687:${new URL(c.neo4j.uri!.replace('bolt', 'http')).port}`,
