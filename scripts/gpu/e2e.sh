@@ -15,6 +15,8 @@ set -uo pipefail
 GB=${GB:-/root/gpu-bench}
 OUT=${OUT:-$PWD/.data/gpu-out}
 IMAGES=${IMAGES:-512}
+# RUNS (default "1x12 8x2": processes x workers each), CONCURRENCY (images in flight per process, 64),
+# SKIP_PREPROCESS=1 (skip the pre-processing phase) vary the pipeline phases.
 mkdir -p "$GB" "$OUT"
 exec > >(tee -a "$OUT/run.log") 2>&1
 t0=$(date +%s)
@@ -48,14 +50,14 @@ phase "export (dav2-small)"
 ls -la "$M"/dav2-small-fp16 2>/dev/null
 
 phase "pre-processing per image on this CPU"
-timeout -k 5 90 node dist/bench/preprocess.bench.js --reps 20 --out "$OUT/preprocess.json"
+[[ -n ${SKIP_PREPROCESS:-} ]] || timeout -k 5 90 node dist/bench/preprocess.bench.js --reps 20 --out "$OUT/preprocess.json"
 
-for run in 1x12 8x2; do
+for run in ${RUNS:-1x12 8x2}; do
   shards=${run%x*} per=${run#*x}
   phase "pipeline ($IMAGES JPEGs, $shards process(es) x $per workers)"
   UV_THREADPOOL_SIZE=16 LOG_LEVEL=warn timeout -k 10 240 node dist/bench/gpu/pipeline.gpu.bench.js \
     --depth-model "$M/dav2-small-fp16" --images "$IMAGES" --workers $((shards * per)) --max-batch 8 \
-    --concurrency 64 --shards "$shards" --inputs "$GB/jpeg" --records "$GB/records" \
+    --concurrency "${CONCURRENCY:-64}" --shards "$shards" --inputs "$GB/jpeg" --records "$GB/records" \
     --out "$OUT/pipeline-$run.json" > /dev/null
   node -e '
     const r = require(process.argv[1]);

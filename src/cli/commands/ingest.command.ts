@@ -249,9 +249,9 @@ async function ingestImageFiles(
     );
   }
   const concurrency = parsePositiveInt(
-    opts.concurrency ?? String(Math.max(2, config.inference.workers * 2)),
+    opts.concurrency ?? String(defaultInFlight(config)),
     '--concurrency',
-    256,
+    MAX_IN_FLIGHT,
   );
   const inference = await startInference(config, logger, { depth: depth === undefined });
   const pipelineOpts = (file: string): PipelineOptions => ({
@@ -312,6 +312,18 @@ async function ingestImageFiles(
   return progress;
 }
 
+/** Most images `ingest --images` keeps in flight (decoded pixels are held while they wait). */
+const MAX_IN_FLIGHT = 512;
+
+/**
+ * Enough images in flight to fill every worker's batches twice over: each image waits for the
+ * detector, then the depth model, so fewer leave the GPU workers idle between batches (on the H200,
+ * 16 workers: 64 in flight gave 41.5 images/s end to end, 256 gave 104.6; BENCHMARKS.md).
+ */
+export function defaultInFlight(config: Config): number {
+  return Math.min(MAX_IN_FLIGHT, Math.max(2, 2 * config.inference.workers * config.inference.maxBatch));
+}
+
 export function registerIngestCommand(program: Command): void {
   const command = program
     .command('ingest')
@@ -326,7 +338,7 @@ export function registerIngestCommand(program: Command): void {
     .option('--batch <n>', 'images per transaction', '100')
     .option(
       '--concurrency <n>',
-      'images in flight at once with --images (default: twice INFERENCE_WORKERS, at least 2)',
+      `images in flight at once with --images (default: 2 x INFERENCE_WORKERS x INFERENCE_MAX_BATCH, at most ${MAX_IN_FLIGHT})`,
     )
     .option('--thresholds <json>', 'spatial threshold overrides for scenes the engine builds')
     .option(
