@@ -57,8 +57,10 @@ import {
   summarisePoints,
   type Object3d,
   type ObjectEvidence,
+  type PixelNoise,
   type RangeMode,
 } from './object3d';
+import { estimatePixelNoise, noisyHalfWidth } from './depthNoise';
 import { centreRange, type PixelRegion } from './pixelRegion';
 import type { Thresholds } from './thresholds';
 
@@ -359,6 +361,11 @@ export function measureObjects(
   const K = Math.min(MAX_BINS_PER_OCTAVE, Math.max(1, Math.ceil(1 / t.boxSurfaceGap)));
   const B = 2 * HALF_OCTAVES * K + 1; // bins per object
   const { width, height, data } = depth;
+  const level = estimatePixelNoise(depth);
+  const noise: PixelNoise = {
+    level: level >= t.depthNoiseMin ? level : 0,
+    margin: t.depthNoiseMargin,
+  };
   const n = inputs.length;
   const results: Object3d[] = new Array<Object3d>(n);
   const surfaces: Array<Surface | undefined> = new Array<Surface | undefined>(n);
@@ -378,11 +385,18 @@ export function measureObjects(
       );
     }
     if (o.mask) {
-      const measured = measureObject(o, depth, intrinsics, { rangeMode, maxPixels: budget });
+      const measured = measureObject(o, depth, intrinsics, { rangeMode, maxPixels: budget, noise });
       results[i] = measured;
       if (measured.depth) {
+        // Other objects' samples are compared with this extent, and they carry the noise: the extent
+        // they are compared with keeps it too.
         const d = measured.depth;
-        surfaces[i] = { median: d.p50, lo: d.p5, hi: d.p95, mixed: false };
+        surfaces[i] = {
+          median: d.p50,
+          lo: d.p50 - noisyHalfWidth(d.p50 - d.p5, d.p50, noise.level),
+          hi: d.p50 + noisyHalfWidth(d.p95 - d.p50, d.p50, noise.level),
+          mixed: false,
+        };
       }
       continue;
     }
@@ -764,11 +778,12 @@ export function measureObjects(
       kept: m,
       keptShare: Math.round((m / o.valid) * 1e4) / 1e4,
     };
+    if (noise.level > 0) evidence.depthNoise = noise.level;
     if (m === 0) {
       results[o.index] = { key: input.key, box: input.box, evidence };
     } else {
       // Spelled out rather than spread (spreads are slow here); the keys in measureObject's order.
-      const stats = summarisePoints(xsOut, ysOut, zsOut, m, depth.unit, rangeMode);
+      const stats = summarisePoints(xsOut, ysOut, zsOut, m, depth.unit, rangeMode, noise);
       results[o.index] = {
         key: input.key,
         box: input.box,

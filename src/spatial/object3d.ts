@@ -24,6 +24,7 @@ import type { Box, DepthStats, SceneObject } from '../scenegraph/sceneGraph.type
 import type { DepthMap } from './depthMap';
 import type { ResolvedIntrinsics } from './intrinsics';
 import { samplePixels, type PixelRegion } from './pixelRegion';
+import { denoiseHalfWidth } from './depthNoise';
 import { quantilesInPlace } from './quantiles';
 
 export type RangeMode = 'percentile' | 'minmax';
@@ -54,13 +55,21 @@ export interface Object3d {
   readonly range?: readonly [near: number, far: number];
   readonly centroid?: Vec3;
   readonly extent?: Vec3;
-  /** How the depth statistics were measured (absent for stored geometry). */
+  /** How the depth statistics were measured (for stored geometry: the stored object's evidence, if any). */
   readonly evidence?: ObjectEvidence;
 }
 
 export interface MeasureOptions {
   rangeMode?: RangeMode;
   maxPixels?: number;
+  /** The depth map's pixel noise to take out of the depth range (depthNoise.ts); absent or 0: none. */
+  noise?: PixelNoise;
+}
+
+/** Pixel noise found in the depth map (relative standard deviation) and the standard errors to keep. */
+export interface PixelNoise {
+  readonly level: number;
+  readonly margin: number;
 }
 
 export function depthRange(stats: DepthStats, rangeMode: RangeMode): [number, number] {
@@ -147,10 +156,16 @@ export function measureObject(
   }
   const evidence: ObjectEvidence = { method: object.mask ? 'mask' : 'region', samples: n };
   if (n === 0) return { ...base, evidence };
-  return { ...base, ...summarisePoints(xs, ys, zs, n, depth.unit, rangeMode), evidence };
+  const noise = options.noise;
+  if (noise && noise.level > 0) evidence.depthNoise = noise.level;
+  return { ...base, ...summarisePoints(xs, ys, zs, n, depth.unit, rangeMode, noise), evidence };
 }
 
-/** The statistics of an Object3d from n back-projected points (the arrays are reordered). */
+/**
+ * The statistics of an Object3d from n back-projected points (the arrays are reordered). With `noise`,
+ * p5 and p95 of z are those of the object's surface with the depth map's pixel noise taken out
+ * (depthNoise.denoiseHalfWidth); min and max stay the samples' own.
+ */
 export function summarisePoints(
   xs: Float64Array,
   ys: Float64Array,
@@ -158,8 +173,12 @@ export function summarisePoints(
   n: number,
   unit: DepthStats['unit'],
   rangeMode: RangeMode,
+  noise?: PixelNoise,
 ): Pick<Required<Object3d>, 'depth' | 'range' | 'centroid' | 'extent'> {
-  const [z5, z50, z95] = quantilesInPlace(zs, n, PERCENTILES);
+  const [rawZ5, z50, rawZ95] = quantilesInPlace(zs, n, PERCENTILES);
+  const denoise = noise !== undefined && noise.level > 0;
+  const z5 = denoise ? z50 - denoiseHalfWidth(z50 - rawZ5, z50, n, noise.level, noise.margin) : rawZ5;
+  const z95 = denoise ? z50 + denoiseHalfWidth(rawZ95 - z50, z50, n, noise.level, noise.margin) : rawZ95;
   const [x5, x50, x95] = quantilesInPlace(xs, n, PERCENTILES);
   const [y5, y50, y95] = quantilesInPlace(ys, n, PERCENTILES);
   // After the selections the smallest values sit at or before k5 and the largest at or after k95, so
@@ -200,6 +219,8 @@ export function objectFromStoredGeometry(
   if (!object.depth || !object.centroid || !object.extent) return base;
   return {
     ...base,
+    // The measurement's numbers (pixel noise, sample count) decide how sure its range is (covers).
+    ...(object.evidence ? { evidence: object.evidence } : {}),
     depth: object.depth,
     range: depthRange(object.depth, rangeMode),
     centroid: [...object.centroid],

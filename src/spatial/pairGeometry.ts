@@ -6,6 +6,7 @@
 
 import type { Box } from '../scenegraph/sceneGraph.types';
 import type { Object3d } from './object3d';
+import { rangeStandardError } from './depthNoise';
 import type { PixelRegion } from './pixelRegion';
 
 /**
@@ -35,6 +36,8 @@ export class Placed {
   readonly hiX: number;
   readonly loY: number;
   readonly hiY: number;
+  /** Standard error of near / far when pixel noise was taken out of the range (depthNoise.ts), else 0. */
+  readonly rangeSe: number;
 
   constructor(o: Object3d) {
     const [x1, y1, x2, y2] = o.box;
@@ -61,6 +64,7 @@ export class Placed {
     this.hiX = this.x + this.w / 2;
     this.loY = this.y - this.h / 2;
     this.hiY = this.y + this.h / 2;
+    this.rangeSe = full ? rangeStandardError(o.evidence, depth.p50) : 0;
   }
 }
 

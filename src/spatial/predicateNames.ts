@@ -52,6 +52,19 @@ export const INVERSE_PREDICATE: Readonly<Partial<Record<CanonicalPredicate, Cano
 };
 
 /**
+ * The three axis comparisons, each a predicate and its inverse: depth (camera z, "in front of" is
+ * nearer), horizontal (image x, "left of") and vertical (image up, "above"). Text generation reasons
+ * along these axes; the pairs are INVERSE_PREDICATE's (a test checks it).
+ */
+export const AXIS_PREDICATES = {
+  depth: { positive: 'in front of', negative: 'behind' },
+  horizontal: { positive: 'left of', negative: 'right of' },
+  vertical: { positive: 'above', negative: 'below' },
+} as const satisfies Record<string, { positive: CanonicalPredicate; negative: CanonicalPredicate }>;
+
+export type Axis = keyof typeof AXIS_PREDICATES;
+
+/**
  * Other spellings of canonical predicates. Only unambiguous spatial phrases: "covering" (a blanket
  * covering a bed) and "sitting on" are semantic predicates, not the depth relation "covers" or "on".
  */

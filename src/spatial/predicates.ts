@@ -113,8 +113,17 @@ function occludesEvidence(o: DepthOrder, t: Thresholds, usedMask: boolean, cover
   return e;
 }
 
+/**
+ * covers: Algorithm 1 on the ranges. A range with pixel noise taken out is known only to a few standard
+ * errors at each end, so the outer range must enclose the inner one by `depthNoiseMargin` of both
+ * objects' standard errors (0 without pixel noise: the paper's rule exactly). Without this, a small
+ * object whose few samples keep it wide would "cover" the narrowed ranges of larger ones.
+ */
 function coverFinding(outer: Placed, inner: Placed, t: Thresholds): Finding | undefined {
-  if (!covers([outer.near, outer.far], [inner.near, inner.far], t.coversTolerance)) return undefined;
+  const sure = t.depthNoiseMargin * (outer.rangeSe + inner.rangeSe);
+  if (!covers([outer.near + sure, outer.far - sure], [inner.near, inner.far], t.coversTolerance)) {
+    return undefined;
+  }
   const margin = Math.min(inner.near - outer.near, outer.far - inner.far) + t.coversTolerance;
   return {
     subject: outer,

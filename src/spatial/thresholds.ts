@@ -221,6 +221,28 @@ export const THRESHOLD_SPECS = {
       "box-only objects: a sample is another object's when it lies within that object's surface extent widened by " +
       "this, and is relatively closer to its median than to this object's.",
   },
+  // Pixel noise of the depth map (depthNoise.ts): taken out of every object's [p5, p95] when the map
+  // shows it. Measurement only, like the box-surface thresholds: a stored graph keeps its ranges.
+  depthNoiseMin: {
+    // A noise-free rendered or model depth map estimates below 0.1% (its surfaces' slope between
+    // adjacent pixels); 5% pixel noise estimates at 5% (EVALUATION.md).
+    default: 0.005,
+    min: 0,
+    max: Number.MAX_VALUE,
+    unit: 'relative standard deviation',
+    description:
+      "pixel noise (independent from pixel to pixel) estimated from adjacent pixels' depth differences is taken out " +
+      "of the objects' depth ranges when it is at least this; a larger value than any map shows (e.g. 1) turns it off.",
+  },
+  depthNoiseMargin: {
+    default: 3,
+    min: 0,
+    max: 1000,
+    unit: 'standard errors',
+    description:
+      'depth ranges with pixel noise taken out keep this many standard errors of their p5 / p95 (which shrink with ' +
+      "the object's sample count), so ranges of few samples stay wide.",
+  },
 } as const satisfies Record<string, ThresholdSpec>;
 
 export type ThresholdName = keyof typeof THRESHOLD_SPECS;

@@ -42,7 +42,7 @@ export type StoredObjectGeometry = Pick<
   | 'depthUnit'
   | 'centroid'
   | 'extent'
-> & { position: number | null; mask: string | null };
+> & { position: number | null; mask: string | null; evidence?: string | null };
 
 interface ImageHead {
   id: string;
@@ -60,7 +60,7 @@ CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
   RETURN collect(o {.id, .key, .label, .position, .box, .mask, .depthMin, .depthP5, .depthP50, .depthP95, .depthMax,
-                    .depthUnit, .centroid, .extent}) AS objects
+                    .depthUnit, .centroid, .extent, .evidence}) AS objects
 }
 CALL {
   WITH i
@@ -161,6 +161,9 @@ function toSceneObject(o: StoredObjectGeometry): SceneObject {
   }
   if (o.centroid) object.centroid = o.centroid as SceneObject['centroid'];
   if (o.extent) object.extent = o.extent as SceneObject['extent'];
+  // The measurement's numbers (pixel noise, samples) decide how sure a range is (spatial covers).
+  const evidence = parseObject(o.evidence ?? null);
+  if (evidence) object.evidence = evidence as SceneObject['evidence'];
   return object;
 }
 

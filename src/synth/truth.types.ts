@@ -1,3 +1,4 @@
+import type { CanonicalPredicate } from '../spatial/predicateNames';
 import type { ShapeKind, SynthScenario, Vec3 } from './synth.types';
 
 /**
@@ -25,7 +26,7 @@ export const TRUTH_PREDICATES = [
   'covers',
   'covered by',
   'occludes',
-] as const;
+] as const satisfies readonly CanonicalPredicate[];
 export type TruthPredicate = (typeof TRUTH_PREDICATES)[number];
 
 export type TruthStatus = 'TRUE' | 'FALSE' | 'AMBIGUOUS';

@@ -1,11 +1,13 @@
+import { normalizePredicate } from '../spatial/predicateNames';
 import type { SynthTruth, TruthPredicate, TruthStatus } from './truth.types';
 
 /**
  * Per-predicate precision and recall of predicted relations against a synthetic scene's truth.json.
  *
  * Predictions refer to objects by the scene's keys (run the pipeline on scene.json, whose objects
- * are the truth's). Predicates are compared after light normalisation (lower case, `_`/`-` as
- * spaces); callers with their own alias table should canonicalise first. Duplicate predictions count
+ * are the truth's). Predicates are compared in the engine's canonical spelling
+ * (spatial/predicateNames.normalizePredicate: "in_front_of", "InFrontOf", "on top of" -> "in front
+ * of", "on"). Duplicate predictions count
  * once. A prediction is a true positive when its triplet is TRUE, a false positive when FALSE, and
  * ignored when AMBIGUOUS; predictions outside the closed world (unknown key or predicate, subject =
  * object) are counted in `unscored`. Recall = true positives / TRUE triplets.
@@ -43,7 +45,7 @@ export function truthLookup(truth: SynthTruth): TruthLookup {
   const trueSet = new Set(truth.relations.map((r) => tripletId(r.subject, r.predicate, r.object)));
   const ambiguousSet = new Set(truth.ambiguous.map((r) => tripletId(r.subject, r.predicate, r.object)));
   return (subject, predicate, object) => {
-    const p = normalisePredicate(predicate);
+    const p = normalizePredicate(predicate);
     if (!keys.has(subject) || !keys.has(object) || subject === object || !predicates.has(p)) return undefined;
     const id = tripletId(subject, p, object);
     if (trueSet.has(id)) return 'TRUE';
@@ -61,7 +63,7 @@ export function scoreAgainstTruth(truth: SynthTruth, predicted: readonly Predict
   const seen = new Set<string>();
   let unscored = 0;
   for (const t of predicted) {
-    const predicate = normalisePredicate(t.predicate);
+    const predicate = normalizePredicate(t.predicate);
     const id = tripletId(t.subject, predicate, t.object);
     if (seen.has(id)) continue;
     seen.add(id);
@@ -89,10 +91,6 @@ export function scoreAgainstTruth(truth: SynthTruth, predicted: readonly Predict
     };
   }
   return { predicates, unscored };
-}
-
-function normalisePredicate(p: string): string {
-  return p.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
 }
 
 function tripletId(s: string, p: string, o: string): string {

@@ -7,30 +7,23 @@
  * attached ("painting on wall"), which says nothing about height.
  */
 
-export const FRONT = 'in front of';
-export const BEHIND = 'behind';
-export const LEFT = 'left of';
-export const RIGHT = 'right of';
-export const ABOVE = 'above';
-export const BELOW = 'below';
-export const OCCLUDES = 'occludes';
+import { AXIS_PREDICATES, type Axis, type CanonicalPredicate } from '../spatial/predicateNames';
+
+// The predicate names, their inverses and the canonical spelling are the spatial engine's
+// (src/spatial/predicateNames.ts); only how they read in a sentence is defined here.
+export { AXIS_PREDICATES, normalizePredicate, type Axis } from '../spatial/predicateNames';
+
+export const FRONT = AXIS_PREDICATES.depth.positive;
+export const BEHIND = AXIS_PREDICATES.depth.negative;
+export const LEFT = AXIS_PREDICATES.horizontal.positive;
+export const RIGHT = AXIS_PREDICATES.horizontal.negative;
+export const ABOVE = AXIS_PREDICATES.vertical.positive;
+export const BELOW = AXIS_PREDICATES.vertical.negative;
+export const OCCLUDES = 'occludes' satisfies CanonicalPredicate;
+/** Not a canonical predicate ("occludes" has no canonical inverse): how text reads occludes backwards. */
 export const OCCLUDED_BY = 'occluded by';
-export const COVERS = 'covers';
-export const COVERED_BY = 'covered by';
-
-/** depth: camera z (positive = nearer); horizontal: image x (positive = left); vertical: up is positive. */
-export type Axis = 'depth' | 'horizontal' | 'vertical';
-
-export const AXIS_PREDICATES: Readonly<Record<Axis, { positive: string; negative: string }>> = {
-  depth: { positive: FRONT, negative: BEHIND },
-  horizontal: { positive: LEFT, negative: RIGHT },
-  vertical: { positive: ABOVE, negative: BELOW },
-};
-
-/** Lower case, trimmed, underscores and runs of whitespace as single spaces ("in_front_of" -> "in front of"). */
-export function normalizePredicate(predicate: string): string {
-  return predicate.replace(/_/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
-}
+export const COVERS = 'covers' satisfies CanonicalPredicate;
+export const COVERED_BY = 'covered by' satisfies CanonicalPredicate;
 
 /** The axis and sign a predicate asserts, or undefined for predicates that are not axis comparisons. */
 export function axisOf(predicate: string): { axis: Axis; sign: 1 | -1 } | undefined {

@@ -1,6 +1,8 @@
 import {
+  AXIS_PREDICATES,
   CANONICAL_PREDICATES,
   INVERSE_PREDICATE,
+  isCanonicalPredicate,
   normalizePredicate,
 } from '../../../src/spatial/predicateNames';
 
@@ -50,5 +52,15 @@ describe('normalizePredicate', () => {
 
   it('pairs inverses both ways', () => {
     for (const [p, q] of Object.entries(INVERSE_PREDICATE)) expect(INVERSE_PREDICATE[q]).toBe(p);
+  });
+});
+
+describe('AXIS_PREDICATES', () => {
+  it('pairs each canonical axis predicate with its inverse', () => {
+    for (const { positive, negative } of Object.values(AXIS_PREDICATES)) {
+      expect(isCanonicalPredicate(positive)).toBe(true);
+      expect(INVERSE_PREDICATE[positive]).toBe(negative);
+      expect(INVERSE_PREDICATE[negative]).toBe(positive);
+    }
   });
 });
