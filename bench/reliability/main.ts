@@ -9,7 +9,7 @@
  * findings go to bench/results/fuzz-findings.json with the full request. Exit 1 when a check fails.
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { crashIngest, writeImageFiles, writeSceneFiles } from './crash';
@@ -242,6 +242,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  rmSync(tmp, { recursive: true, force: true });
   process.exitCode = failed ? 1 : 0;
 }
 
