@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Driver } from 'neo4j-driver';
+import { crashIngest, writeSceneFiles } from '../../bench/reliability/crash';
+import { connectDriver, deleteUnder, envTarget } from '../../bench/reliability/harness';
+
+/**
+ * The fast part of the crash test (scripts/reliability.sh runs 1,000 files and three kills):
+ * `scenegraph ingest` is SIGKILLed after some batches are stored, run again, and the store must
+ * hold each of the 200 files exactly once with all its objects and nothing orphaned.
+ */
+describe('ingest survives SIGKILL (CLI, real Neo4j)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'reliability-crash-'));
+  const prefix = `reliab://crash-e2e/${path.basename(dir)}/`;
+  let driver: Driver;
+
+  beforeAll(() => {
+    driver = connectDriver(envTarget());
+  });
+
+  afterAll(async () => {
+    await deleteUnder(driver, prefix);
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores every file exactly once after a kill mid-way and a re-run', async () => {
+    const expected = writeSceneFiles(dir, prefix, 200, 1);
+    const r = await crashIngest({
+      target: envTarget(),
+      driver,
+      args: ['--scenes', dir, '--batch', '50'],
+      prefix,
+      expected,
+      killAt: [60],
+      kind: 'scenes',
+      seed: 1,
+    });
+    expect(r.kills[0].signal).toBe('SIGKILL');
+    // Killed after at least one batch and before the end: the re-run had work left.
+    expect(r.kills[0].storedAtKill).toBeGreaterThanOrEqual(50);
+    expect(r.kills[0].storedAtKill).toBeLessThan(200);
+    expect(r.finalExit).toBe(0);
+    expect(r.check).toEqual({
+      images: 200,
+      distinctImageIds: 200,
+      wrongObjectCounts: 0,
+      missing: 0,
+      duplicateObjectIds: 0,
+      orphanObjects: 0,
+      orphanLayers: 0,
+    });
+  }, 120_000);
+});
