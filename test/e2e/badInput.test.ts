@@ -26,15 +26,22 @@ import { startTestService } from '../helpers/testService';
 const ROOT = path.resolve(__dirname, '../..');
 const CORPUS = path.join(ROOT, 'test/fixtures/bad-input');
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+/** The service's body limit here: above the largest case that must reach the resolvers (6 MB). */
+const MAX_BODY = 8 * 1024 * 1024;
 
 interface Case {
   name: string;
   category: string;
-  via: 'ingestSceneGraph' | 'ingestImage' | 'cli-ingest' | 'cli-build';
+  via: 'ingestSceneGraph' | 'ingestImage' | 'cli-ingest' | 'cli-build' | 'http';
   input?: string;
   generate?: { kind: string; [k: string]: unknown };
   code: string;
-  field: string;
+  /** The field the error names; null for errors of the HTTP and GraphQL layers, before any resolver. */
+  field: string | null;
+  /** extensions.reason, for GraphQL validation limits. */
+  reason?: string;
+  /** A known wrong HTTP status (a defect outside validation), asserted so that a fix shows. */
+  knownStatus?: number;
 }
 
 const manifest = JSON.parse(readFileSync(path.join(CORPUS, 'manifest.json'), 'utf8')) as { cases: Case[] };
@@ -167,6 +174,7 @@ describe('bad-input corpus (real service, CLI and Neo4j)', () => {
       INGEST_ROOTS: roots,
       DEPTH_MODEL: 'none',
       MAX_IMAGE_PIXELS: '4000000',
+      MAX_UPLOAD_BYTES: String(MAX_BODY),
     });
   });
 
@@ -295,12 +303,14 @@ describe('bad-input corpus (real service, CLI and Neo4j)', () => {
     });
   }
 
-  it('holds at least 60 cases, each with a code and a field', () => {
+  it('holds at least 60 cases, each with a code and (past the HTTP layer) a field', () => {
     expect(manifest.cases.length).toBeGreaterThanOrEqual(60);
     expect(new Set(manifest.cases.map((c) => c.name)).size).toBe(manifest.cases.length);
     for (const c of manifest.cases) {
-      expect(c.code).toBe('BAD_USER_INPUT');
-      expect(c.field.length).toBeGreaterThan(0);
+      if (c.via !== 'http') {
+        expect(c.code).toBe('BAD_USER_INPUT');
+        expect(c.field?.length).toBeGreaterThan(0);
+      }
       expect(Boolean(c.input) !== Boolean(c.generate)).toBe(true);
     }
   });
@@ -323,11 +333,68 @@ describe('bad-input corpus (real service, CLI and Neo4j)', () => {
         code: c.code,
         message: expect.any(String) as string,
       });
-      expect(error?.extensions?.field?.startsWith(c.field) ? c.field : error?.extensions?.field).toBe(
-        c.field,
-      );
+      const field = error?.extensions?.field;
+      expect(field?.startsWith(c.field!) ? c.field : field).toBe(c.field);
       // Bounded work: every case is refused in well under the client's patience.
       expect(ms).toBeLessThan(15_000);
+      expect(await counts()).toEqual(before);
+    },
+  );
+
+  /** Request bodies the HTTP and GraphQL layers refuse before any resolver runs. */
+  function httpBody(kind: string): string {
+    const select = (depth: number) => {
+      let s = 'label';
+      for (let i = 0; i < depth; i++) s = `relations { subject { ${s} } }`;
+      return s;
+    };
+    switch (kind) {
+      case 'malformedBody':
+        return '{"query": "{ labels { label } }", ';
+      case 'oversizedBody':
+        return `{"query":"{ labels { label } }","pad":"${'x'.repeat(MAX_BODY + 1)}"}`;
+      case 'deepQuery':
+        return JSON.stringify({ query: `{ images { edges { node { objects { ${select(5)} } } } } }` });
+      case 'costlyQuery':
+        return JSON.stringify({
+          query: '{ images(first: 1000) { edges { node { objects { relations { subject { label } } } } } } }',
+        });
+      case 'aliases':
+        return JSON.stringify({
+          query: `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: labels { label }`).join(' ')} }`,
+        });
+      case 'inputArray':
+        return JSON.stringify({ query: SCENE_MUTATION, variables: { input: [1, 2] } });
+      case 'inputMissing':
+        return JSON.stringify({ query: SCENE_MUTATION, variables: {} });
+      case 'deepLiteral':
+        return JSON.stringify({
+          query: `mutation { ingestSceneGraph(input: {version: 1, p: ${'['.repeat(10_000)}1${']'.repeat(10_000)}}) { status } }`,
+        });
+      default:
+        throw new Error(`unknown body ${kind}`);
+    }
+  }
+
+  const http_cases = manifest.cases.filter((c) => c.via === 'http');
+  it.each(http_cases.map((c) => [c.name, c] as const))(
+    '%s: 4xx with the code, nothing written',
+    async (_name, c) => {
+      const before = await counts();
+      const res = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: httpBody(c.generate!.kind),
+      });
+      const json = (await res.json()) as { errors?: { extensions?: { code?: string; reason?: string } }[] };
+      if (c.knownStatus !== undefined) {
+        expect(res.status).toBe(c.knownStatus);
+      } else {
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }
+      expect(json.errors?.[0]?.extensions?.code).toBe(c.code);
+      if (c.reason) expect(json.errors?.[0]?.extensions?.reason).toBe(c.reason);
       expect(await counts()).toEqual(before);
     },
   );
@@ -353,7 +420,7 @@ describe('bad-input corpus (real service, CLI and Neo4j)', () => {
         c.via === 'cli-ingest'
           ? runCli(['ingest', '--scenes', input])
           : runCli(['build', '--input', input, '--out', out]);
-      expect({ status: r.status, named: r.stderr.includes(c.field) }).toEqual({ status: 2, named: true });
+      expect({ status: r.status, named: r.stderr.includes(c.field!) }).toEqual({ status: 2, named: true });
       expect(r.stderr).not.toMatch(/RangeError|TypeError|at .*\.js:\d+/);
       expect(existsSync(out)).toBe(false);
       expect(await counts()).toEqual(before);
