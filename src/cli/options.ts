@@ -48,5 +48,5 @@ export async function readJsonFile(file: string, option: string): Promise<unknow
   } catch {
     throw new UserInputError(`cannot read ${file}`, option);
   }
-  return parseJsonText(bytes, `${option} ${file}`);
+  return parseJsonText(bytes, option, file);
 }

@@ -95,9 +95,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 /**
  * Parses JSON read from a file: the bytes must be UTF-8, the text valid JSON, no object may repeat
  * a member name and nesting stays within SCENE_LIMITS.maxJsonDepth. `field` names the file or option
- * in errors; the error's path names the member for a duplicate or too deep a value.
+ * in errors (the error's path adds the member for a duplicate or too deep a value); `subject`, when
+ * given, starts the message (`--input` as the field, the file name as the subject).
  */
-export function parseJsonText(bytes: Uint8Array | string, field: string): unknown {
+export function parseJsonText(bytes: Uint8Array | string, field: string, subject?: string): unknown {
+  const what = subject ? `${subject} ` : '';
   let text: string;
   if (typeof bytes === 'string') {
     text = bytes;
@@ -106,7 +108,7 @@ export function parseJsonText(bytes: Uint8Array | string, field: string): unknow
       text = UTF8.decode(bytes);
     } catch {
       throw new UserInputError(
-        `is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`,
+        `${what}is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`,
         field,
       );
     }
@@ -115,9 +117,9 @@ export function parseJsonText(bytes: Uint8Array | string, field: string): unknow
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UserInputError(`is not valid JSON (${(err as Error).message})`, field);
+    throw new UserInputError(`${what}is not valid JSON (${(err as Error).message})`, field);
   }
-  scanMembers(text, field);
+  scanMembers(text, field, what);
   return parsed;
 }
 
@@ -126,7 +128,7 @@ export function parseJsonText(bytes: Uint8Array | string, field: string): unknow
  * name within one object and nesting past the limit. Strings are skipped by their escapes; only member
  * names are decoded.
  */
-function scanMembers(text: string, field: string): void {
+function scanMembers(text: string, field: string, what: string): void {
   interface Container {
     names: Set<string> | undefined;
     expectName: boolean;
@@ -157,7 +159,7 @@ function scanMembers(text: string, field: string): void {
         top.step = name;
         if (top.names.has(name)) {
           throw new UserInputError(
-            `repeats the member name ${JSON.stringify(name)}; each name may appear once per object`,
+            `${what}repeats the member name ${JSON.stringify(name)}; each name may appear once per object`,
             where(),
           );
         }
@@ -168,7 +170,7 @@ function scanMembers(text: string, field: string): void {
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (stack.length >= max) {
         throw new UserInputError(
-          `is nested more than ${max} arrays/objects deep; at most ${max} levels are accepted`,
+          `${what}is nested more than ${max} arrays/objects deep; at most ${max} levels are accepted`,
           where(),
           { maxDepth: max },
         );
