@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { UserInputError } from '../errors/errors';
+import { parseJsonText } from '../scenegraph/jsonInput';
 import { MAX_QUERIES } from '../../inference/adapters/owlv2';
 
 /** Option parsers shared by the commands, each naming the option in its errors. */
@@ -39,16 +40,13 @@ export function parsePositiveInt(text: string, option: string, max: number): num
   return n;
 }
 
+/** A JSON file named by an option: UTF-8, no repeated member names, bounded nesting (jsonInput.ts). */
 export async function readJsonFile(file: string, option: string): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch {
     throw new UserInputError(`cannot read ${file}`, option);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserInputError(`${file} is not valid JSON (${(err as Error).message})`, option);
-  }
+  return parseJsonText(bytes, option, file);
 }

@@ -1,3 +1,5 @@
+import { SCENE_LIMITS } from '../scenegraph/sceneLimits';
+
 /**
  * Bounds on what an import reads, so that a wrong or hostile file fails with a message instead of
  * exhausting memory. The byte limit sits under V8's longest string (about 512 MiB), which is what a
@@ -13,10 +15,10 @@ export const IMPORT_LIMITS = {
   maxImages: 500_000,
   /** Annotations (objects, shapes, relations) one input file may hold in total. */
   maxAnnotations: 10_000_000,
-  /** Objects one image may have. */
-  maxObjectsPerImage: 10_000,
-  /** Relations one image may have. */
-  maxRelationsPerImage: 100_000,
+  /** Objects one image may have (the scene-graph limit: more would not pass validation). */
+  maxObjectsPerImage: SCENE_LIMITS.maxObjectsPerImage,
+  /** Relations one image may have (the scene-graph limit). */
+  maxRelationsPerImage: SCENE_LIMITS.maxRelationsPerImage,
   /** Longest label or predicate, in characters (the scene-graph validation's limit). */
-  maxNameLength: 200,
+  maxNameLength: SCENE_LIMITS.maxNameLength,
 } as const;

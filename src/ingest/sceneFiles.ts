@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors/errors';
+import { parseJsonText } from '../scenegraph/jsonInput';
+import { SCENE_LIMITS } from '../scenegraph/sceneLimits';
 
 /**
  * The scene-graph files under a path: the file itself, or every `*.json` below a folder (sorted, so
@@ -28,15 +30,20 @@ export async function listSceneFiles(target: string): Promise<string[]> {
   return out;
 }
 
-/** Parses a file; `undefined` when it is JSON but clearly not a scene graph. */
+/**
+ * Parses a file; `undefined` when it is JSON but clearly not a scene graph. The file must be UTF-8
+ * JSON without repeated member names, nested within SCENE_LIMITS.maxJsonDepth and at most
+ * SCENE_LIMITS.maxSceneFileBytes long (src/scenegraph/jsonInput.ts).
+ */
 export async function readSceneFile(file: string): Promise<unknown> {
-  const text = await fs.readFile(file, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new UserInputError(`is not valid JSON (${(err as Error).message})`, file);
+  const { size } = await fs.stat(file);
+  if (size > SCENE_LIMITS.maxSceneFileBytes) {
+    throw new UserInputError(
+      `is ${size} bytes; a scene-graph file may have at most ${SCENE_LIMITS.maxSceneFileBytes}`,
+      file,
+    );
   }
+  const parsed = parseJsonText(await fs.readFile(file), file);
   const looksLikeScene =
     typeof parsed === 'object' && parsed !== null && 'image' in parsed && 'objects' in parsed;
   return looksLikeScene ? parsed : undefined;

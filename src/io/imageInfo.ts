@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserInputError } from '../errors/errors';
+import { SCENE_LIMITS } from '../scenegraph/sceneLimits';
 import { fileError } from './npy';
 
 /**
@@ -35,7 +36,7 @@ export interface ImageInfoOptions {
   verifyPixels?: boolean;
 }
 
-export const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+export const DEFAULT_MAX_IMAGE_PIXELS = SCENE_LIMITS.maxImagePixels;
 /** Raster formats the pipeline accepts; SVG/PDF (rasterised, can reference external files) are not. */
 export const SUPPORTED_IMAGE_FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'heif'];
 

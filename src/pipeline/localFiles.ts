@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UserInputError } from '../errors/errors';
 
@@ -34,15 +35,36 @@ export function resolveLocalPath(uri: string, access: FileAccess, field: string)
       field,
     );
   }
-  const local = uri.startsWith('file:') ? new URL(uri).pathname : uri;
+  if (uri.includes('\0')) throw new UserInputError('contains a NUL character', field);
+  let local: string;
+  try {
+    local = uri.startsWith('file:') ? decodeURIComponent(new URL(uri).pathname) : uri;
+  } catch {
+    throw new UserInputError('is not a valid file: URI', field);
+  }
   const resolved = path.resolve(access.baseDir, local);
-  if (!isInside(resolved, access.roots)) {
-    throw new UserInputError(
+  const outside = () =>
+    new UserInputError(
       `path ${resolved} is outside the allowed roots (${access.roots.join(', ')}; set INGEST_ROOTS)`,
       field,
     );
+  if (!isInside(resolved, access.roots)) throw outside();
+  // A symbolic link inside a root may point anywhere: the file it names must be inside a root too.
+  const real = realPath(resolved);
+  if (real !== undefined && real !== resolved) {
+    const realRoots = access.roots.map((r) => realPath(path.resolve(r)) ?? path.resolve(r));
+    if (!isInside(real, realRoots)) throw outside();
   }
   return resolved;
+}
+
+/** The path with every symbolic link resolved; undefined when it does not exist (yet). */
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isInside(file: string, roots: readonly string[]): boolean {

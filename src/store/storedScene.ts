@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeLabel } from '../labels/normalizeLabel';
+import { checkJsonDepth } from '../scenegraph/jsonInput';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
 import {
   EDGE_TYPE,
@@ -49,14 +50,23 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** JSON with object keys sorted, so equal graphs hash equally whatever the key order of the input. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/**
+ * JSON with object keys sorted, so equal graphs hash equally whatever the key order of the input.
+ * Recursive, so the depth is checked first (iteratively): validated scene graphs are within it
+ * already, and anything else deeper fails as bad input instead of overflowing the stack.
+ */
+export function canonicalJson(value: unknown, field = 'input'): string {
+  checkJsonDepth(value, field);
+  return canonical(value);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -9,8 +9,9 @@ const objs: Obj[] = [
   ['a', 'cup', [0, 0, 10, 10]],
   ['b', 'table', [0, 50, 100, 100]],
 ];
+/** Short digests in the tests, padded to the 64 hex digits validation asks for. */
 const scene = (uri: string, sha256?: string, relations = true) =>
-  graph(uri, objs, relations ? [['a', 'on', 'b', 1]] : [], { sha256 });
+  graph(uri, objs, relations ? [['a', 'on', 'b', 1]] : [], { sha256: sha256?.padEnd(64, '0') });
 const run = (gt: unknown[], pred: unknown[], sources?: { gt?: string[]; pred?: string[] }) =>
   evaluateSceneGraphs(gt, pred, { protocol: 'asmv2', gtSources: sources?.gt, predSources: sources?.pred });
 const fail = (f: () => unknown): UserInputError => {
@@ -57,7 +58,7 @@ describe('matching predictions to GT images', () => {
 
   it('refuses two GT graphs for one image', () => {
     expect(fail(() => run([scene('x.jpg', 'aa'), scene('y.jpg', 'aa')], [])).message).toBe(
-      'gt[1]: describes the same image (sha256 aa) as gt[0]; give each image once',
+      `gt[1]: describes the same image (sha256 ${'aa'.padEnd(64, '0')}) as gt[0]; give each image once`,
     );
     expect(fail(() => run([scene('x.jpg'), scene('x.jpg', 'bb')], [])).message).toContain(
       'gt[1]: has the same image uri "x.jpg" as gt[0] and no sha256 to tell them apart',

@@ -239,7 +239,7 @@ describe('bad input', () => {
     [
       'huge predicate',
       { subject: 'cup', predicate: 'p'.repeat(300), object: 'x', source: 'MODEL' },
-      /relations\[0\]\.predicate: is longer than 200/,
+      /relations\[0\]\.predicate: is 300 characters long; at most 200/,
     ],
     [
       'bad source',
