@@ -12,6 +12,7 @@ import { registerIngestCommand } from './commands/ingest.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerSynthCommand } from './commands/synth.command';
+import { registerDatasetCommand } from './commands/dataset.command';
 import { registerTextCommand } from './commands/text.command';
 
 /**
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerBuildCommand(program);
   registerTextCommand(program);
+  registerDatasetCommand(program);
   registerModelsCommand(program);
   registerEvalCommands(program);
   return program;

@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { UserInputError } from '../errors/errors';
 import { MAX_QUERIES } from '../../inference/adapters/owlv2';
+import { QA_FORMATS, type QaFormat } from '../text/qa';
+import { TRAINING_KINDS, type TrainingKind } from '../text/trainingData';
 
 /** Option parsers shared by the commands, each naming the option in its errors. */
 
@@ -51,4 +53,24 @@ export async function readJsonFile(file: string, option: string): Promise<unknow
   } catch (err) {
     throw new UserInputError(`${file} is not valid JSON (${(err as Error).message})`, option);
   }
+}
+
+export function parseSeed(text: string, option: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed)) throw new UserInputError(`must be an integer; got "${text}"`, option);
+  return seed;
+}
+
+export function parseTrainingKinds(text: string, option: string): TrainingKind[] {
+  const kinds = text.split(',').map((k) => k.trim()) as TrainingKind[];
+  const bad = kinds.find((k) => !TRAINING_KINDS.includes(k));
+  if (bad !== undefined)
+    throw new UserInputError(`unknown kind "${bad}"; use ${TRAINING_KINDS.join(', ')}`, option);
+  return kinds;
+}
+
+export function parseQaFormat(text: string, option: string): QaFormat {
+  if (!(QA_FORMATS as readonly string[]).includes(text))
+    throw new UserInputError(`must be one of ${QA_FORMATS.join(', ')}; got "${text}"`, option);
+  return text as QaFormat;
 }
