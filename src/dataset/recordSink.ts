@@ -42,7 +42,12 @@ export function recordSink(stream: Writable, format: DatasetFormat): ClosableSin
   let count = 0;
   return {
     async write(record: LlavaRecord) {
-      const element = prettyJson(record).trimEnd().replace(/^/gm, '  ');
+      // Split on \n only: JSON.stringify escapes \n and \r in strings but not U+2028, which /^/m would match.
+      const element = prettyJson(record)
+        .trimEnd()
+        .split('\n')
+        .map((line) => `  ${line}`)
+        .join('\n');
       await put(stream, `${count === 0 ? '[\n' : ',\n'}${element}`);
       count++;
     },
