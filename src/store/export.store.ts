@@ -306,7 +306,8 @@ export function sceneFromStore(row: StoredExportRow): SceneGraph {
       ...(row.image.sha256 ? { sha256: row.image.sha256 } : {}),
     },
     objects,
-    relations: [...geometric, ...semantic],
+    // As the engine orders them: kept (semantic) relations first, then the geometric ones.
+    relations: [...semantic, ...geometric],
   };
   if (layers.length > 0) scene.layers = layers;
   const intrinsics = parseRecord(row.image.intrinsics);
