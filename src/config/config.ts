@@ -55,6 +55,18 @@ const schema = z.object({
   INFERENCE_MAX_BATCH: positiveInt.max(256).default(8),
   INFERENCE_MAX_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(5),
   INFERENCE_TIMEOUT_MS: positiveInt.default(120_000),
+  MLLM_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, 'must be an http:// or https:// URL')
+    .optional(),
+  MLLM_MODEL: z.string().min(1).optional(),
+  MLLM_API_KEY: z.string().min(1).optional(),
+  MLLM_PROMPT: z.string().min(1).max(10_000).optional(),
+  MLLM_TIMEOUT_MS: positiveInt.default(120_000),
+  MLLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  MLLM_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  MLLM_CONCURRENCY: positiveInt.max(256).default(4),
+  MLLM_MAX_TOKENS: positiveInt.max(32_768).default(2048),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -100,6 +112,18 @@ export interface Config {
     maxBatch: number;
     maxWaitMs: number;
     timeoutMs: number;
+  };
+  /** The MLLM backend (`ingest --mllm`); `baseUrl` undefined = not configured. */
+  mllm: {
+    baseUrl?: string;
+    model?: string;
+    apiKey?: string;
+    prompt?: string;
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    concurrency: number;
+    maxTokens: number;
   };
 }
 
@@ -187,6 +211,18 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
   INFERENCE_MAX_BATCH: 'Most requests for one model run as one batch. Default `8`.',
   INFERENCE_MAX_WAIT_MS: 'How long a request waits for others to share its batch, in ms. Default `5`.',
   INFERENCE_TIMEOUT_MS: 'Time limit per inference request, queueing included, in ms. Default `120000`.',
+  MLLM_URL:
+    'OpenAI-compatible vision chat endpoint for `ingest --mllm`, e.g. `http://127.0.0.1:8000/v1` (vLLM serving LLaVA-SpaceSGG or ASMv2). Default: none.',
+  MLLM_MODEL: 'Model name sent to MLLM_URL (required with it), e.g. the name vLLM serves.',
+  MLLM_API_KEY: 'Bearer key for MLLM_URL, sent there only. Default: none.',
+  MLLM_PROMPT:
+    'Prompt sent with each image. Default: ask for the scene graph in `<ref>`/`<box>`/`<pred>` grounded text (`src/mllm/mllmBackend.ts`).',
+  MLLM_TIMEOUT_MS: 'Time limit per MLLM request attempt, in ms. Default `120000`.',
+  MLLM_MAX_RETRIES:
+    'Retries of an MLLM request on HTTP 408/409/429/5xx, network errors and timeouts, with exponential backoff (Retry-After honoured, at most 10 s between attempts). Default `3`.',
+  MLLM_RETRY_BASE_MS: 'Wait before the first MLLM retry in ms, doubled for each further one. Default `500`.',
+  MLLM_CONCURRENCY: 'Most MLLM requests in flight at once. Default `4`.',
+  MLLM_MAX_TOKENS: 'max_tokens of each MLLM reply. Default `2048`.',
 };
 
 export class ConfigError extends AppError {
@@ -220,6 +256,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         message: 'set INFERENCE_WORKERS (in all) or INFERENCE_WORKERS_PER_DEVICE, not both',
       },
     ]);
+  }
+  if (c.MLLM_URL && !c.MLLM_MODEL) {
+    throw new ConfigError([{ variable: 'MLLM_MODEL', message: 'is required when MLLM_URL is set' }]);
   }
   if (c.NEO4J_URI && !c.NEO4J_PASSWORD) {
     throw new ConfigError([{ variable: 'NEO4J_PASSWORD', message: 'is required when NEO4J_URI is set' }]);
@@ -271,6 +310,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBatch: c.INFERENCE_MAX_BATCH,
       maxWaitMs: c.INFERENCE_MAX_WAIT_MS,
       timeoutMs: c.INFERENCE_TIMEOUT_MS,
+    },
+    mllm: {
+      baseUrl: c.MLLM_URL,
+      model: c.MLLM_MODEL,
+      apiKey: c.MLLM_API_KEY,
+      prompt: c.MLLM_PROMPT,
+      timeoutMs: c.MLLM_TIMEOUT_MS,
+      maxRetries: c.MLLM_MAX_RETRIES,
+      retryBaseMs: c.MLLM_RETRY_BASE_MS,
+      concurrency: c.MLLM_CONCURRENCY,
+      maxTokens: c.MLLM_MAX_TOKENS,
     },
   };
 }

@@ -102,6 +102,9 @@ function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** The endpoint answered, but not with a usable reply (not JSON, no content): retrying will not help. */
+export class ChatReplyError extends EnvironmentError {}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A failure that another attempt may not repeat. */
@@ -200,7 +203,7 @@ export function createChatClient(config: ChatClientConfig): ChatClient {
     try {
       reply = JSON.parse(body);
     } catch {
-      throw new EnvironmentError(`${who} answered with a body that is not JSON: ${body.slice(0, 300)}`, {
+      throw new ChatReplyError(`${who} answered with a body that is not JSON: ${body.slice(0, 300)}`, {
         endpoint,
         status,
       });
@@ -210,7 +213,7 @@ export function createChatClient(config: ChatClientConfig): ChatClient {
     )?.choices?.[0];
     const content = choice?.message?.content;
     if (typeof content !== 'string' || content.trim() === '') {
-      throw new EnvironmentError(`${who} answered without choices[0].message.content`, { endpoint, status });
+      throw new ChatReplyError(`${who} answered without choices[0].message.content`, { endpoint, status });
     }
     return {
       content,
