@@ -413,6 +413,7 @@ export function registerIngestCommand(program: Command): void {
       ? await importFiles(format, opts.scenes!, formatImportOptions(format, opts as FormatOptions))
       : undefined;
     const config = loadConfig();
+    if (opts.mllm) mllmFromConfig(config); // a missing endpoint stops the run before any database work
     const logger = createLogger(config.logLevel);
     const conn = await connect(config, logger);
     let progress: Progress;
