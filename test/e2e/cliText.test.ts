@@ -142,7 +142,9 @@ describe('scenegraph text (built CLI)', () => {
       report,
     ]);
     expect(scored.code).toBe(0);
-    const json = JSON.parse(readFileSync(report, 'utf8')) as { overall: { correct: number; questions: number } };
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      overall: { correct: number; questions: number };
+    };
     expect(json.overall).toMatchObject({ correct: records.length - 1, questions: records.length });
 
     const bad = await run(['text', '--input', dir, '--qa-format', 'multi']);
