@@ -13,6 +13,7 @@ import { registerKeysCommands } from './commands/keys.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerSynthCommand } from './commands/synth.command';
+import { registerDatasetCommand } from './commands/dataset.command';
 import { registerTextCommand } from './commands/text.command';
 
 /**
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerSynthCommand(program);
   registerBuildCommand(program);
   registerTextCommand(program);
+  registerDatasetCommand(program);
   registerModelsCommand(program);
   registerEvalCommands(program);
   registerKeysCommands(program);

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import { UserInputError } from '../errors/errors';
 import { parseJsonText } from '../scenegraph/jsonInput';
 import { MAX_QUERIES } from '../../inference/adapters/owlv2';
+import { QA_FORMATS, type QaFormat } from '../text/qa';
+import { TRAINING_KINDS, type TrainingKind } from '../text/trainingData';
 
 /** Option parsers shared by the commands, each naming the option in its errors. */
 
@@ -49,4 +51,24 @@ export async function readJsonFile(file: string, option: string): Promise<unknow
     throw new UserInputError(`cannot read ${file}`, option);
   }
   return parseJsonText(bytes, option, file);
+}
+
+export function parseSeed(text: string, option: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed)) throw new UserInputError(`must be an integer; got "${text}"`, option);
+  return seed;
+}
+
+export function parseTrainingKinds(text: string, option: string): TrainingKind[] {
+  const kinds = text.split(',').map((k) => k.trim()) as TrainingKind[];
+  const bad = kinds.find((k) => !TRAINING_KINDS.includes(k));
+  if (bad !== undefined)
+    throw new UserInputError(`unknown kind "${bad}"; use ${TRAINING_KINDS.join(', ')}`, option);
+  return kinds;
+}
+
+export function parseQaFormat(text: string, option: string): QaFormat {
+  if (!(QA_FORMATS as readonly string[]).includes(text))
+    throw new UserInputError(`must be one of ${QA_FORMATS.join(', ')}; got "${text}"`, option);
+  return text as QaFormat;
 }

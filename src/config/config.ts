@@ -67,6 +67,18 @@ const schema = z.object({
   AUTH_ANONYMOUS: z.enum(['off', 'read']).default('off'),
   AUTH_RATE_LIMIT: positiveInt.max(1_000_000).default(600),
   AUTH_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  MLLM_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, 'must be an http:// or https:// URL')
+    .optional(),
+  MLLM_MODEL: z.string().min(1).optional(),
+  MLLM_API_KEY: z.string().min(1).optional(),
+  MLLM_PROMPT: z.string().min(1).max(10_000).optional(),
+  MLLM_TIMEOUT_MS: positiveInt.default(120_000),
+  MLLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  MLLM_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  MLLM_CONCURRENCY: positiveInt.max(256).default(4),
+  MLLM_MAX_TOKENS: positiveInt.max(32_768).default(2048),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -124,6 +136,18 @@ export interface Config {
     defaultRatePerMinute: number;
     /** How long a key lookup is reused: the bound on how late a revocation takes effect. */
     keyCacheMs: number;
+  };
+  /** The MLLM backend (`ingest --mllm`); `baseUrl` undefined = not configured. */
+  mllm: {
+    baseUrl?: string;
+    model?: string;
+    apiKey?: string;
+    prompt?: string;
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    concurrency: number;
+    maxTokens: number;
   };
 }
 
@@ -223,6 +247,18 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Requests per minute per API key without its own `--rate`, and per address for anonymous reads (token bucket: bursts up to this many). Default `600`.',
   AUTH_KEY_CACHE_MS:
     'How long the service reuses a key lookup, in ms: a revoked key stops working within this time. Default `5000`.',
+  MLLM_URL:
+    'OpenAI-compatible vision chat endpoint for `ingest --mllm`, e.g. `http://127.0.0.1:8000/v1` (vLLM serving LLaVA-SpaceSGG or ASMv2). Default: none.',
+  MLLM_MODEL: 'Model name sent to MLLM_URL (required with it), e.g. the name vLLM serves.',
+  MLLM_API_KEY: 'Bearer key for MLLM_URL, sent there only. Default: none.',
+  MLLM_PROMPT:
+    'Prompt sent with each image. Default: ask for the scene graph in `<ref>`/`<box>`/`<pred>` grounded text (`src/mllm/mllmBackend.ts`).',
+  MLLM_TIMEOUT_MS: 'Time limit per MLLM request attempt, in ms. Default `120000`.',
+  MLLM_MAX_RETRIES:
+    'Retries of an MLLM request on HTTP 408/409/429/5xx, network errors and timeouts, with exponential backoff (Retry-After honoured, at most 10 s between attempts). Default `3`.',
+  MLLM_RETRY_BASE_MS: 'Wait before the first MLLM retry in ms, doubled for each further one. Default `500`.',
+  MLLM_CONCURRENCY: 'Most MLLM requests in flight at once. Default `4`.',
+  MLLM_MAX_TOKENS: 'max_tokens of each MLLM reply. Default `2048`.',
 };
 
 export class ConfigError extends AppError {
@@ -256,6 +292,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         message: 'set INFERENCE_WORKERS (in all) or INFERENCE_WORKERS_PER_DEVICE, not both',
       },
     ]);
+  }
+  if (c.MLLM_URL && !c.MLLM_MODEL) {
+    throw new ConfigError([{ variable: 'MLLM_MODEL', message: 'is required when MLLM_URL is set' }]);
   }
   if (c.NEO4J_URI && !c.NEO4J_PASSWORD) {
     throw new ConfigError([{ variable: 'NEO4J_PASSWORD', message: 'is required when NEO4J_URI is set' }]);
@@ -318,6 +357,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       anonymous: c.AUTH_ANONYMOUS,
       defaultRatePerMinute: c.AUTH_RATE_LIMIT,
       keyCacheMs: c.AUTH_KEY_CACHE_MS,
+    },
+    mllm: {
+      baseUrl: c.MLLM_URL,
+      model: c.MLLM_MODEL,
+      apiKey: c.MLLM_API_KEY,
+      prompt: c.MLLM_PROMPT,
+      timeoutMs: c.MLLM_TIMEOUT_MS,
+      maxRetries: c.MLLM_MAX_RETRIES,
+      retryBaseMs: c.MLLM_RETRY_BASE_MS,
+      concurrency: c.MLLM_CONCURRENCY,
+      maxTokens: c.MLLM_MAX_TOKENS,
     },
   };
 }

@@ -14,20 +14,25 @@
 
 import { UserInputError } from '../errors/errors';
 import type { RelationSource, SceneGraph } from '../scenegraph/sceneGraph.types';
-import { normalizePredicate } from '../spatial/predicateNames';
-import { groundedToSceneGraph } from '../text/grounded';
+import { readGroundedScene, type GroundedScene } from '../text/groundedScene';
 import { FormatError, JsonReader } from './formatError';
 import { ImportCollector } from './importScene';
 import type { Importer, ImportOptions } from './importTypes';
 import { IMPORT_LIMITS } from './limits';
 
-function recordText(r: JsonReader, rec: Record<string, unknown>, at: string): { text: string; field: string } {
+function recordText(
+  r: JsonReader,
+  rec: Record<string, unknown>,
+  at: string,
+): { text: string; field: string } {
   if (rec.text !== undefined) return { text: r.string(rec.text, `${at}.text`), field: `${at}.text` };
   if (rec.conversations === undefined)
     r.fail('needs "text" (grounded text) or "conversations" ([{from, value}])', at);
   const turns = r.array(rec.conversations, `${at}.conversations`);
   const text = turns
-    .map((t, k) => r.string(r.record(t, `${at}.conversations[${k}]`).value, `${at}.conversations[${k}].value`))
+    .map((t, k) =>
+      r.string(r.record(t, `${at}.conversations[${k}]`).value, `${at}.conversations[${k}].value`),
+    )
     .join('\n');
   return { text, field: `${at}.conversations` };
 }
@@ -74,34 +79,22 @@ export const importGrounded: Importer = (data: unknown, options: ImportOptions) 
       const w = r.integer(width, `${sizeAt}.width`, 1);
       const h = r.integer(height, `${sizeAt}.height`, 1);
       const { text, field } = recordText(r, rec, at);
-      let scene: SceneGraph;
+      let read: GroundedScene;
       try {
-        scene = groundedToSceneGraph(text, { uri: options.imageUri ? options.imageUri(name) : name, width: w, height: h }, source);
+        read = readGroundedScene(
+          text,
+          { uri: options.imageUri ? options.imageUri(name) : name, width: w, height: h },
+          source,
+        );
       } catch (err) {
         if (!(err instanceof UserInputError) || err instanceof FormatError) throw err;
         // The parser names its own field (`groundedText`) and the character offset; say where the text is.
         throw new FormatError(err.message.replace(/^groundedText: /, ''), options.file, field, err.details);
       }
-      const empty = new Set<string>();
-      const objects = scene.objects.filter((o) => {
-        if (o.box[0] < o.box[2] && o.box[1] < o.box[3]) return true;
-        collector.warnings.add('box with no area in the image (it lies in the padding, or is a line) dropped', field);
-        empty.add(o.key);
-        return false;
-      });
-      // The parser spells predicates its own way; aliases meet here ("next to" and "beside" are one).
-      const seen = new Set<string>();
-      const relations = (scene.relations ?? [])
-        .filter((rel) => !empty.has(rel.subject) && !empty.has(rel.object))
-        .map((rel) => ({ ...rel, predicate: normalizePredicate(rel.predicate) }))
-        .filter((rel) => {
-          const id = `${rel.subject}|${rel.predicate}|${rel.object}`;
-          return !seen.has(id) && seen.add(id) !== undefined;
-        });
+      for (const w of read.warnings) collector.warnings.add(w.message, field);
+      const scene = read.scene;
       return {
         ...scene,
-        objects,
-        relations,
         provenance: { importedFrom: 'grounded', ...scene.provenance },
       };
     });

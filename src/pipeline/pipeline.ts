@@ -27,6 +27,8 @@ import type { BuildOptions } from '../spatial/spatialOptions';
 import { inputKeyFor } from './inputKey';
 import { resolveLocalPath, type FileAccess } from './localFiles';
 import type { SceneInference } from './sceneInference';
+import type { MllmBackend } from '../mllm/mllmBackend';
+import { mllmObjects, type MllmObjects } from '../mllm/mllmObjects';
 
 export type { FileAccess } from './localFiles';
 
@@ -37,6 +39,11 @@ export interface PipelineOptions {
   inference?: SceneInference;
   /** Largest decoded image accepted. */
   maxPixels?: number;
+  /**
+   * An MLLM as the object source (instead of the detector): its grounded reply gives the objects
+   * and relations (source MODEL); depth and the engine's geometric relations come as for detections.
+   */
+  mllm?: MllmBackend;
 }
 
 export interface SceneSource {
@@ -80,6 +87,8 @@ export interface PipelineResult {
   scene: SceneGraph;
   depth: DepthSource;
   timings: StageTimings;
+  /** What was read around rather than refused (an MLLM reply's malformed parts). */
+  warnings: string[];
 }
 
 function since(start: number): number {
@@ -111,7 +120,8 @@ async function fromScene(source: SceneSource, opts: PipelineOptions): Promise<Pi
     ? await readDepth(ref, opts.access, source.depth ? (source.depthField ?? 'depth') : 'depth.uri')
     : undefined;
   timings.depth = since(t);
-  if (!depth && scene.provenance?.engine === SPATIAL_ENGINE) return { scene, depth: 'stored', timings };
+  if (!depth && scene.provenance?.engine === SPATIAL_ENGINE)
+    return { scene, depth: 'stored', timings, warnings: [] };
   const exif = opts.build?.intrinsics ? undefined : await exifOf(scene.image.uri, opts.access);
   t = performance.now();
   const built = buildSceneGraph(source.depth ? { ...scene, depth: source.depth } : scene, depth, {
@@ -120,7 +130,12 @@ async function fromScene(source: SceneSource, opts: PipelineOptions): Promise<Pi
   });
   timings.engine = since(t);
   const hasStoredGeometry = scene.objects.some((o) => o.depth);
-  return { scene: built, depth: depth ? 'file' : hasStoredGeometry ? 'stored' : 'absent', timings };
+  return {
+    scene: built,
+    depth: depth ? 'file' : hasStoredGeometry ? 'stored' : 'absent',
+    timings,
+    warnings: [],
+  };
 }
 
 function keyed(
@@ -143,19 +158,24 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
   const inference = opts.inference;
   const image = { width, height, data: decoded.rgb };
 
-  if (!source.objects && !inference?.detector) {
+  const mllm = source.objects ? undefined : opts.mllm;
+  if (!source.objects && !mllm && !inference?.detector) {
     throw new UserInputError(
       'no detector is configured and the image brings no objects; give objects or configure DETECTOR_MODEL',
       'objects',
     );
   }
   const depthRef = source.depth;
-  const detect = async (): Promise<SceneObject[]> => {
-    if (source.objects) return source.objects;
+  const detect = async (): Promise<MllmObjects> => {
+    if (source.objects) return { objects: source.objects, relations: [], warnings: [] };
     const start = performance.now();
-    const found = await inference!.detect(image, { queries: source.queries });
-    timings.detect = since(start);
-    return keyed(found);
+    try {
+      if (mllm) return await mllmObjects(mllm, image, source.uri);
+      const found = await inference!.detect(image, { queries: source.queries });
+      return { objects: keyed(found), relations: [], warnings: [] };
+    } finally {
+      timings.detect = since(start);
+    }
   };
   const estimate = async (): Promise<{ map?: DepthMap; from: DepthSource }> => {
     const start = performance.now();
@@ -171,7 +191,8 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
     }
   };
   // Detection and depth are independent: with two or more workers they run at the same time.
-  const [objects, depth] = await Promise.all([detect(), estimate()]);
+  const [found, depth] = await Promise.all([detect(), estimate()]);
+  const { objects } = found;
   const exif = opts.build?.intrinsics ? undefined : await readExifFocalLength(source.bytes);
 
   const scene: SceneGraph = {
@@ -181,20 +202,21 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
     provenance: {
       input: 'image',
       inputKey: inputKeyFor(source, sha256, opts),
-      objects: source.objects ? 'given' : 'detector',
+      objects: source.objects ? 'given' : mllm ? 'mllm' : 'detector',
       depthSource: depth.from,
       models: {
-        ...(source.objects ? {} : { detector: inference!.detector }),
+        ...(source.objects ? {} : mllm ? { mllm: mllm.provenance } : { detector: inference!.detector }),
         ...(depth.from === 'model' ? { depth: inference!.depth } : {}),
       },
       ...(source.queries ? { queries: source.queries } : {}),
     },
   };
   if (depthRef) scene.depth = depthRef;
+  if (found.relations.length > 0) scene.relations = found.relations;
   t = performance.now();
   const built = buildSceneGraph(scene, depth.map, { ...opts.build, exif });
   timings.engine = since(t);
-  return { scene: built, depth: depth.from, timings };
+  return { scene: built, depth: depth.from, timings, warnings: found.warnings };
 }
 
 export function runPipeline(source: PipelineSource, opts: PipelineOptions): Promise<PipelineResult> {

@@ -25,7 +25,10 @@
  *   needs two objects) and repeated triplets are kept once.
  * - Anything malformed (unclosed or stray tags, a bad box list, coordinates that are not integers in
  *   0..999 or are inverted) is a UserInputError whose message and `details.offset` give the
- *   character offset in the text.
+ *   character offset in the text. With `onMalformed: 'skip'` (how a model's reply is read: replies
+ *   get cut at max_tokens, or drift out of the format) the malformed element is dropped instead, up
+ *   to the next `<ref>` or `<pred>`, with a warning saying what and where, and a `<pred>` whose box
+ *   counts differ pairs the first min(n, m); what parsed before and after it is kept.
  */
 
 import { UserInputError } from '../errors/errors';
@@ -166,14 +169,26 @@ export interface GroundedRelation {
   offset: number;
 }
 
+export interface GroundedWarning {
+  message: string;
+  offset: number;
+}
+
 export interface ParsedGroundedText {
   objects: GroundedObject[];
   relations: GroundedRelation[];
+  /** What `onMalformed: 'skip'` dropped (always empty otherwise), at most MAX_GROUNDED_WARNINGS. */
+  warnings: GroundedWarning[];
 }
+
+/** Warnings kept per text; a reply that is garbage throughout should not make a list as long as itself. */
+export const MAX_GROUNDED_WARNINGS = 50;
 
 export interface ParseGroundedOptions {
   /** What to do when both sides of a `<pred>` have more than one box and the counts differ. */
   onCountMismatch?: 'error' | 'truncate';
+  /** `throw` (default): the first malformed element is an error; `skip`: drop it and warn. */
+  onMalformed?: 'throw' | 'skip';
 }
 
 type TagName = 'ref' | 'box' | 'pred';
@@ -240,7 +255,12 @@ export function parseGroundedText(
     );
   }
   paddedFrame(width, height);
-  const mismatch = options.onCountMismatch ?? 'error';
+  const skip = options.onMalformed === 'skip';
+  const mismatch = skip ? 'truncate' : (options.onCountMismatch ?? 'error');
+  const warnings: GroundedWarning[] = [];
+  const warn = (message: string, offset: number): void => {
+    if (warnings.length < MAX_GROUNDED_WARNINGS) warnings.push({ message, offset });
+  };
   const tags = scanTags(text);
   const objects: GroundedObject[] = [];
   const byCoords = new Map<string, number>();
@@ -281,6 +301,21 @@ export function parseGroundedText(
 
   let i = 0;
   while (i < tags.length) {
+    const at = i;
+    try {
+      i = step(i);
+    } catch (err) {
+      if (!skip || !(err instanceof UserInputError)) throw err;
+      warn(err.message, tags[at].start);
+      // Resume at the next element that can stand on its own.
+      i = at + 1;
+      while (i < tags.length && (tags[i].closing || tags[i].name === 'box')) i++;
+    }
+  }
+  return { objects, relations, warnings };
+
+  /** Reads the element that starts at tags[i]; returns the index after it. */
+  function step(i: number): number {
     const tag = tags[i];
     if (tag.closing) throw malformed(`</${tag.name}> without an opening <${tag.name}>`, tag.start);
 
@@ -324,6 +359,12 @@ export function parseGroundedText(
         pos = box.end;
         i += 2;
       }
+      if (skip && sides[0].length > 1 && sides[1].length > 1 && sides[0].length !== sides[1].length) {
+        warn(
+          `<pred>${predicate}</pred> has ${sides[0].length} subject boxes and ${sides[1].length} object boxes; the first ${Math.min(sides[0].length, sides[1].length)} pairs kept`,
+          tag.start,
+        );
+      }
       for (const [s, o] of pairSides(sides[0], sides[1], mismatch, predicate, tag.start)) {
         const id = `${s}|${predicate}|${o}`;
         if (s === o || seenTriplets.has(id)) continue;
@@ -331,8 +372,8 @@ export function parseGroundedText(
         relations.push({ subjectIndex: s, predicate, objectIndex: o, offset: tag.start });
       }
     }
+    return i;
   }
-  return { objects, relations };
 }
 
 function pairSides(
@@ -371,7 +412,15 @@ export function groundedToSceneGraph(
   source: RelationSource,
   options: ParseGroundedOptions = {},
 ): SceneGraph {
-  const parsed = parseGroundedText(text, image.width, image.height, options);
+  return parsedToSceneGraph(parseGroundedText(text, image.width, image.height, options), image, source);
+}
+
+/** The mapping half of groundedToSceneGraph, for callers that parse themselves (and keep the warnings). */
+export function parsedToSceneGraph(
+  parsed: ParsedGroundedText,
+  image: ImageRef,
+  source: RelationSource,
+): SceneGraph {
   const objects: SceneObject[] = parsed.objects.map((o, k) => ({
     key: `o${k + 1}`,
     label: o.label === null ? UNKNOWN_LABEL : o.label.replace(LEADING_ARTICLE, '') || o.label,

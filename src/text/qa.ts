@@ -50,7 +50,8 @@ import { readFromView, VIEW_PHRASES, VIEW_POINTS, type ViewPoint } from './views
 export type QaKind = 'front-back' | 'up-down' | 'order' | 'occlusion' | 'multi-view';
 export const QA_KINDS: readonly QaKind[] = ['front-back', 'up-down', 'order', 'occlusion', 'multi-view'];
 
-export type QaFormat = 'open' | 'choice' | 'both';
+export const QA_FORMATS = ['open', 'choice', 'both'] as const;
+export type QaFormat = (typeof QA_FORMATS)[number];
 export const CHOICE_LETTERS = ['A', 'B', 'C', 'D'] as const;
 export type ChoiceLetter = (typeof CHOICE_LETTERS)[number];
 
@@ -485,7 +486,7 @@ export function generateQa(graph: SceneGraph, rng: Rng, options: QaOptions = {})
   if (!Number.isInteger(max) || max < 0)
     throw new UserInputError(`must be a non-negative integer, got ${max}`, 'maxQa');
   const format = options.format ?? 'open';
-  if (!['open', 'choice', 'both'].includes(format)) {
+  if (!(QA_FORMATS as readonly string[]).includes(format)) {
     throw new UserInputError(`must be open, choice or both, got ${JSON.stringify(format)}`, 'qaFormat');
   }
   const kinds = options.kinds ?? QA_KINDS;

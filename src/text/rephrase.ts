@@ -8,14 +8,14 @@
  * `<pred>` elements as the input (in any order), the template is kept and the result says why; a
  * rephrasing that moved a box would silently corrupt training data.
  *
- * Failures of the endpoint (unreachable, timeout, HTTP error, a reply without
- * choices[0].message.content) are EnvironmentErrors naming the endpoint and, where there is one, the
- * HTTP status. The API key never appears in messages.
+ * The request goes through the project's one chat client (src/http/chatClient.ts: time limit,
+ * retries with backoff on 429/5xx/network errors); its failures are EnvironmentErrors naming the
+ * endpoint and, where there is one, the HTTP status. The API key never appears in messages.
  */
 
-import { EnvironmentError, UserInputError } from '../errors/errors';
+import { CHAT_DEFAULTS, createChatClient } from '../http/chatClient';
 
-export const DEFAULT_REPHRASE_TIMEOUT_MS = 30_000;
+export const DEFAULT_REPHRASE_TIMEOUT_MS = CHAT_DEFAULTS.timeoutMs;
 export const DEFAULT_REPHRASE_TEMPERATURE = 0.7;
 export const DEFAULT_REPHRASE_PROMPT =
   'Rephrase the text the user sends so that it reads naturally and varies in wording. Keep every fact and ' +
@@ -28,6 +28,8 @@ export interface RephraseConfig {
   model?: string;
   apiKey?: string;
   timeoutMs?: number;
+  /** Retries on 429, 5xx, network errors and timeouts (default CHAT_DEFAULTS.maxRetries). */
+  maxRetries?: number;
   temperature?: number;
   systemPrompt?: string;
 }
@@ -48,96 +50,24 @@ export function groundedElements(text: string): string[] {
   return found.sort();
 }
 
-function endpointOf(config: RephraseConfig): string {
-  let url: URL;
-  try {
-    url = new URL(config.baseUrl as string);
-  } catch {
-    throw new UserInputError(`is not a URL: ${JSON.stringify(config.baseUrl)}`, 'rephrase.baseUrl');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserInputError(`must be an http or https URL, got ${url.protocol}`, 'rephrase.baseUrl');
-  }
-  return `${url.toString().replace(/\/+$/, '')}/chat/completions`;
-}
-
 export async function rephrase(text: string, config: RephraseConfig = {}): Promise<RephraseResult> {
   if (!config.baseUrl) return { text, rephrased: false, reason: 'no-endpoint' };
-  const endpoint = endpointOf(config);
-  if (!config.model) throw new UserInputError('is required when rephrase.baseUrl is set', 'rephrase.model');
-  const timeoutMs = config.timeoutMs ?? DEFAULT_REPHRASE_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new UserInputError(
-      `must be a positive number of milliseconds, got ${timeoutMs}`,
-      'rephrase.timeoutMs',
-    );
-  }
-
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let reply: unknown;
-  try {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
-      },
-      body: JSON.stringify({
-        model: config.model,
-        temperature: config.temperature ?? DEFAULT_REPHRASE_TEMPERATURE,
-        messages: [
-          { role: 'system', content: config.systemPrompt ?? DEFAULT_REPHRASE_PROMPT },
-          { role: 'user', content: text },
-        ],
-      }),
-      signal: controller.signal,
-    });
-    const body = await response.text();
-    if (!response.ok) {
-      throw new EnvironmentError(
-        `rephrase endpoint ${endpoint} answered HTTP ${response.status} ${response.statusText}: ${body.slice(0, 300)}`,
-        { endpoint, status: response.status },
-      );
-    }
-    try {
-      reply = JSON.parse(body);
-    } catch {
-      throw new EnvironmentError(
-        `rephrase endpoint ${endpoint} answered with a body that is not JSON: ${body.slice(0, 300)}`,
-        {
-          endpoint,
-          status: response.status,
-        },
-      );
-    }
-  } catch (error) {
-    if (error instanceof EnvironmentError) throw error;
-    if (controller.signal.aborted) {
-      throw new EnvironmentError(
-        `rephrase endpoint ${endpoint} did not answer within ${timeoutMs} ms`,
-        { endpoint, timeoutMs },
-        { cause: error },
-      );
-    }
-    const reason =
-      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    throw new EnvironmentError(
-      `could not reach rephrase endpoint ${endpoint}: ${reason}`,
-      { endpoint },
-      { cause: error },
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-
-  const content = (reply as { choices?: Array<{ message?: { content?: unknown } }> })?.choices?.[0]?.message
-    ?.content;
-  if (typeof content !== 'string' || content.trim() === '') {
-    throw new EnvironmentError(`rephrase endpoint ${endpoint} answered without choices[0].message.content`, {
-      endpoint,
-    });
-  }
+  const client = createChatClient({
+    baseUrl: config.baseUrl,
+    model: config.model ?? '',
+    apiKey: config.apiKey,
+    name: 'rephrase endpoint',
+    field: 'rephrase',
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+  });
+  const { content } = await client.complete({
+    temperature: config.temperature ?? DEFAULT_REPHRASE_TEMPERATURE,
+    messages: [
+      { role: 'system', content: config.systemPrompt ?? DEFAULT_REPHRASE_PROMPT },
+      { role: 'user', content: text },
+    ],
+  });
   const rephrased = content.trim();
   const before = groundedElements(text);
   const after = groundedElements(rephrased);

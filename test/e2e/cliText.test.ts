@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -111,5 +111,44 @@ describe('scenegraph text (built CLI)', () => {
     const bad = await run(['text', '--input', dir, '--kinds', 'desc,poem']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--kinds: unknown kind "poem"/);
+  });
+
+  it('writes single-choice QA (--qa-format choice) that eval-qa scores', async () => {
+    const file = path.join(dir, 'choice.json');
+    const r = await run(['text', '--input', dir, '--kinds', 'qa', '--qa-format', 'choice', '--out', file]);
+    expect(r.code).toBe(0);
+    const records = JSON.parse(readFileSync(file, 'utf8')) as Record_[];
+    expect(records.length).toBeGreaterThan(1);
+    for (const rec of records) {
+      expect(rec.conversations[0].value).toMatch(/\nA\. .+\nB\. .+\nC\. .+\nD\. .+/);
+      expect(rec.conversations[1].value).toMatch(/^[A-D]$/);
+    }
+    // The correct letters for all but the first question: accuracy (n - 1) / n.
+    const answers = Object.fromEntries(
+      records.map((rec, i) => [
+        rec.id,
+        i === 0 ? (rec.conversations[1].value === 'A' ? 'B' : 'A') : rec.conversations[1].value,
+      ]),
+    );
+    writeFileSync(path.join(dir, 'answers.json'), JSON.stringify(answers));
+    const report = path.join(dir, 'qa-report.json');
+    const scored = await run([
+      'eval-qa',
+      '--questions',
+      file,
+      '--answers',
+      path.join(dir, 'answers.json'),
+      '--json',
+      report,
+    ]);
+    expect(scored.code).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      overall: { correct: number; questions: number };
+    };
+    expect(json.overall).toMatchObject({ correct: records.length - 1, questions: records.length });
+
+    const bad = await run(['text', '--input', dir, '--qa-format', 'multi']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--qa-format: must be one of open, choice, both/);
   });
 });

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { loadConfig, type Config } from '../../config/config';
+import { ConfigError, loadConfig, type Config } from '../../config/config';
 import { connect } from '../../db/connect';
 import type { Database } from '../../db/database';
 import { migrate } from '../../db/migrations';
@@ -29,6 +29,7 @@ import { parseDepthOptions } from './build.command';
 import { parsePositiveInt, parseQueries, parseThresholds } from '../options';
 import { importFiles } from '../../formats/importFiles';
 import type { ImportResult } from '../../formats/importTypes';
+import { openAiVisionBackend, type MllmBackend } from '../../mllm/mllmBackend';
 import { addFormatOptions, formatImportOptions, parseFormat, type FormatOptions } from './import.command';
 
 interface IngestOptions extends Partial<FormatOptions> {
@@ -41,7 +42,11 @@ interface IngestOptions extends Partial<FormatOptions> {
   depth?: string;
   depthUnit?: string;
   depthScale?: string;
+  mllm?: boolean;
 }
+
+/** Warnings printed at the end of a run; the rest are counted. */
+const MAX_PRINTED_WARNINGS = 100;
 
 /**
  * Scene files name their image and depth map relative to themselves (`image.png`); stored graphs must
@@ -56,6 +61,30 @@ function absolutiseUris(input: unknown, dir: string): void {
   }
 }
 
+/** The MLLM backend from MLLM_* (config.ts); refuses to start without an endpoint. */
+export function mllmFromConfig(config: Config): MllmBackend {
+  const m = config.mllm;
+  if (!m.baseUrl || !m.model) {
+    throw new ConfigError([
+      {
+        variable: 'MLLM_URL',
+        message: 'is required by --mllm (with MLLM_MODEL), e.g. http://127.0.0.1:8000/v1',
+      },
+    ]);
+  }
+  return openAiVisionBackend({
+    baseUrl: m.baseUrl,
+    model: m.model,
+    apiKey: m.apiKey,
+    prompt: m.prompt,
+    timeoutMs: m.timeoutMs,
+    maxRetries: m.maxRetries,
+    concurrency: m.concurrency,
+    maxTokens: m.maxTokens,
+    retryBaseMs: m.retryBaseMs,
+  });
+}
+
 /** Counts, failures and a progress bar shared by both kinds of input. */
 class Progress {
   readonly counts: Record<IngestStatus | 'skipped', number> = {
@@ -65,6 +94,8 @@ class Progress {
     skipped: 0,
   };
   readonly failures: string[] = [];
+  readonly warnings: string[] = [];
+  warningCount = 0;
   readonly stages: StageTimings = { decode: 0, detect: 0, depth: 0, engine: 0 };
   objects = 0;
   relations = 0;
@@ -253,11 +284,13 @@ async function ingestImageFiles(
     '--concurrency',
     MAX_IN_FLIGHT,
   );
+  const mllm = opts.mllm ? mllmFromConfig(config) : undefined;
   const inference = await startInference(config, logger, { depth: depth === undefined });
   const pipelineOpts = (file: string): PipelineOptions => ({
     access: cliFileAccess(path.dirname(file)),
     build: thresholds ? { thresholds } : undefined,
     inference,
+    mllm,
     maxPixels: config.images.maxPixels,
   });
   const progress = new Progress(files.length, 'images');
@@ -294,6 +327,11 @@ async function ingestImageFiles(
             for (const k of Object.keys(progress.stages) as (keyof StageTimings)[])
               progress.stages[k] += result.timings[k];
             if (result.depth === 'absent') progress.noDepth++;
+            for (const w of result.warnings) {
+              if (progress.warnings.length < MAX_PRINTED_WARNINGS)
+                progress.warnings.push(`${path.relative(process.cwd(), file)}: ${w}`);
+              progress.warningCount++;
+            }
             await writer.add(result.scene);
           }
         } catch (err) {
@@ -349,6 +387,10 @@ export function registerIngestCommand(program: Command): void {
     .option('--depth-unit <unit>', 'meters | relative | inverse (with --depth)')
     .option('--depth-scale <s>', 'multiplier for raw depth values (with --depth)')
     .option(
+      '--mllm',
+      'with --images: objects and relations from the MLLM endpoint (MLLM_URL, MLLM_MODEL) instead of the detector',
+    )
+    .option(
       '--format <format>',
       'read --scenes as coco | labelme | psg | vg | grounded annotations (see `scenegraph import`)',
     );
@@ -359,12 +401,13 @@ export function registerIngestCommand(program: Command): void {
         opts.scenes ? '--images' : '--scenes',
       );
     }
-    if (opts.scenes && (opts.queries || opts.depth || opts.concurrency)) {
+    if (opts.scenes && (opts.queries || opts.depth || opts.concurrency || opts.mllm)) {
       throw new UserInputError(
         'works with --images',
-        opts.queries ? '--queries' : opts.depth ? '--depth' : '--concurrency',
+        opts.queries ? '--queries' : opts.depth ? '--depth' : opts.concurrency ? '--concurrency' : '--mllm',
       );
     }
+    if (opts.mllm && opts.queries) throw new UserInputError('is for the detector, not --mllm', '--queries');
     if (opts.format !== undefined && opts.scenes === undefined)
       throw new UserInputError('reads --scenes <path> in that format', '--format');
     const formatOnly = (['imageRoot', 'imageData', 'crowd', 'relationSource'] as const).find(
@@ -382,6 +425,7 @@ export function registerIngestCommand(program: Command): void {
       ? await importFiles(format, opts.scenes!, formatImportOptions(format, opts as FormatOptions))
       : undefined;
     const config = loadConfig();
+    if (opts.mllm) mllmFromConfig(config); // a missing endpoint stops the run before any database work
     const logger = createLogger(config.logLevel);
     const conn = await connect(config, logger);
     let progress: Progress;
@@ -418,6 +462,9 @@ export function registerIngestCommand(program: Command): void {
     }
     if (conn.startedLocal)
       process.stdout.write('the local Neo4j keeps running (`scenegraph db stop` stops it)\n');
+    for (const w of progress.warnings) process.stderr.write(`scenegraph: warning: ${w}\n`);
+    if (progress.warningCount > progress.warnings.length)
+      process.stderr.write(`scenegraph: ${progress.warningCount - progress.warnings.length} more warnings\n`);
     if (progress.failures.length > 0) {
       for (const f of progress.failures) process.stderr.write(`scenegraph: ${f}\n`);
       throw new AppError(

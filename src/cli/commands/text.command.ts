@@ -6,7 +6,8 @@ import { listSceneFiles, readSceneFile } from '../../ingest/sceneFiles';
 import { prettyJson } from '../../io/prettyJson';
 import { cliFileAccess } from '../../pipeline/cliAccess';
 import { runPipeline } from '../../pipeline/pipeline';
-import { generateTrainingData, TRAINING_KINDS, type TrainingKind } from '../../text/trainingData';
+import { generateTrainingData, TRAINING_KINDS } from '../../text/trainingData';
+import { parseQaFormat, parseSeed, parseTrainingKinds } from '../options';
 import { toLlavaRecords, type LlavaRecord } from '../../text/llava';
 import { rephrase, type RephraseConfig } from '../../text/rephrase';
 
@@ -16,6 +17,7 @@ interface TextOptions {
   kinds: string;
   grounded?: boolean;
   maxQa: string;
+  qaFormat: string;
   format: string;
   out?: string;
   llmUrl?: string;
@@ -60,6 +62,11 @@ export function registerTextCommand(program: Command): void {
     )
     .option('--max-qa <n>', 'most QA items per image', '12')
     .option(
+      '--qa-format <f>',
+      'open | choice (single choice with options A-D, what `scenegraph eval-qa` scores) | both',
+      'open',
+    )
+    .option(
       '--format <f>',
       'llava (conversation records) or raw (desc, qa items with answers and evidence, conv)',
       'llava',
@@ -71,16 +78,12 @@ export function registerTextCommand(program: Command): void {
     .option('--llm-model <name>', 'model name for --llm-url')
     .option('--out <file>', 'write here instead of stdout')
     .action(async (opts: TextOptions) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed))
-        throw new UserInputError(`must be an integer; got "${opts.seed}"`, '--seed');
+      const seed = parseSeed(opts.seed, '--seed');
       const maxQa = Number(opts.maxQa);
       if (!Number.isInteger(maxQa) || maxQa < 0)
         throw new UserInputError('must be an integer >= 0', '--max-qa');
-      const kinds = opts.kinds.split(',').map((k) => k.trim()) as TrainingKind[];
-      const bad = kinds.find((k) => !TRAINING_KINDS.includes(k));
-      if (bad !== undefined)
-        throw new UserInputError(`unknown kind "${bad}"; use ${TRAINING_KINDS.join(', ')}`, '--kinds');
+      const kinds = parseTrainingKinds(opts.kinds, '--kinds');
+      const qaFormat = parseQaFormat(opts.qaFormat, '--qa-format');
       if (opts.format !== 'llava' && opts.format !== 'raw') {
         throw new UserInputError(`must be llava or raw; got "${opts.format}"`, '--format');
       }
@@ -97,7 +100,13 @@ export function registerTextCommand(program: Command): void {
           { kind: 'scene', input },
           { access: cliFileAccess(path.dirname(file)) },
         );
-        const data = generateTrainingData(graph, { seed, kinds, grounded: opts.grounded ?? false, maxQa });
+        const data = generateTrainingData(graph, {
+          seed,
+          kinds,
+          grounded: opts.grounded ?? false,
+          maxQa,
+          qaFormat,
+        });
         if (opts.format === 'raw') {
           out.push(data);
           continue;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { UserInputError } from '../../../src/errors/errors';
 import type { Box } from '../../../src/scenegraph/sceneGraph.types';
 import {
+  MAX_GROUNDED_WARNINGS,
   fromGroundedBox,
   groundedToSceneGraph,
   parseGroundedText,
@@ -204,6 +205,30 @@ describe('parseGroundedText', () => {
   ])('rejects %s with its offset', (_name, text, offset) => {
     expect(offsetOf(() => parseGroundedText(text, 1000, 1000))).toBe(offset);
     expect(() => parseGroundedText(text, 1000, 1000)).toThrow(`(at offset ${offset})`);
+    // Leniently (a model's reply): a warning at the same place, and what follows is still read.
+    const after = ' <ref>lamp</ref><box>[[100, 100, 200, 200]]</box>';
+    const lenient = parseGroundedText(text + after, 1000, 1000, { onMalformed: 'skip' });
+    expect(lenient.warnings[0].offset).toBeLessThanOrEqual(offset);
+    expect(lenient.warnings[0].message).toContain(`(at offset ${offset})`);
+    expect(lenient.objects.map((o) => o.label)).toContain('lamp');
+  });
+
+  it('reads leniently: pairs the first boxes of uneven sides and bounds the warnings', () => {
+    const uneven =
+      '<pred>on</pred><box>[[1, 1, 2, 2], [3, 3, 4, 4], [5, 5, 6, 6]]</box><box>[[7, 7, 8, 8], [9, 9, 10, 10]]</box>';
+    const parsed = parseGroundedText(uneven, 1000, 1000, { onMalformed: 'skip' });
+    expect(parsed.relations).toHaveLength(2);
+    expect(parsed.warnings).toEqual([
+      {
+        message: '<pred>on</pred> has 3 subject boxes and 2 object boxes; the first 2 pairs kept',
+        offset: 0,
+      },
+    ]);
+    const garbage = '<ref>x</ref><box>[[1]]</box> '.repeat(500);
+    expect(parseGroundedText(garbage, 1000, 1000, { onMalformed: 'skip' }).warnings).toHaveLength(
+      MAX_GROUNDED_WARNINGS,
+    );
+    expect(parseGroundedText('<ref>a</ref><box>[[1, 2, 3, 4]]</box>', 10, 10).warnings).toEqual([]);
   });
 });
 
