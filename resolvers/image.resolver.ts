@@ -9,7 +9,7 @@ import { countImages, listImages, type ImagesWhere as StoreImagesWhere } from '.
 import { relationsOfImages } from '../src/store/relations.store';
 import { resolveThresholdOverrides } from '../src/spatial/thresholds';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { ImageConnection, pageInfo } from './types/connection.type';
+import { ImageConnection, pageInfo, withTotalCount } from './types/connection.type';
 import { Image } from './types/image.type';
 import {
   toImage,
@@ -141,11 +141,9 @@ export class ImageResolver {
       cursor: encodeCursor(kind, order.field === ImageOrderField.ID ? [row.id] : [row.ingestedAt, row.id]),
       node: toImage(row),
     }));
-    return {
-      edges,
-      pageInfo: pageInfo(edges, page.hasNextPage, after),
-      totalCount: () => countImages(ctx.db, filters),
-    };
+    return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, after) }, () =>
+      countImages(ctx.db, filters),
+    );
   }
 
   @FieldResolver(() => [SceneObject], {

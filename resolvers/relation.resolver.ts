@@ -10,7 +10,7 @@ import {
   listRelations,
   type RelationsWhere as StoreRelationsWhere,
 } from '../src/store/search.store';
-import { pageInfo, RelationConnection } from './types/connection.type';
+import { pageInfo, RelationConnection, withTotalCount } from './types/connection.type';
 import { hintUnknown } from './hints';
 import { Image } from './types/image.type';
 import {
@@ -82,11 +82,9 @@ export class RelationResolver {
     const endCursor = page.resumeAfter
       ? encodeCursor('relations', [page.resumeAfter])
       : (edges.at(-1)?.cursor ?? null);
-    return {
-      edges,
-      pageInfo: pageInfo(edges, page.hasNextPage, after, endCursor),
-      totalCount: () => countRelations(ctx.db, filters),
-    };
+    return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, after, endCursor) }, () =>
+      countRelations(ctx.db, filters),
+    );
   }
 
   @FieldResolver(() => SceneObject, { description: 'The subject: "subject predicate object".' })

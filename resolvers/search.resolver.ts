@@ -7,7 +7,7 @@ import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { checkVariables } from '../src/store/patternJoin';
 import { countSearchImages, searchImages, TripletPattern } from '../src/store/search.store';
-import { ImageSearchConnection, pageInfo } from './types/connection.type';
+import { ImageSearchConnection, pageInfo, withTotalCount } from './types/connection.type';
 import { toImage, toRelation } from './mappers';
 import { TripletPatternInput } from './types/tripletPattern.input';
 import { hintUnknown } from './hints';
@@ -100,10 +100,9 @@ export class SearchResolver {
       })),
     );
     const total = page.totalCount;
-    return {
-      edges,
-      pageInfo: pageInfo(edges, page.hasNextPage, after),
-      totalCount: total !== undefined ? total : () => countSearchImages(ctx.db, patterns),
-    };
+    return withTotalCount(
+      { edges, pageInfo: pageInfo(edges, page.hasNextPage, after) },
+      total !== undefined ? total : () => countSearchImages(ctx.db, patterns),
+    );
   }
 }

@@ -6,7 +6,7 @@ import { primeImages, primeObjects } from './runtime/loaders';
 import { MAX_LABEL_LENGTH, normalizeLabel } from '../src/labels/normalizeLabel';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { countSpatialMatches, spatialMatches, SpatialQuery } from '../src/store/search.store';
-import { pageInfo, SpatialConnection, SpatialEdge } from './types/connection.type';
+import { pageInfo, SpatialConnection, SpatialEdge, withTotalCount } from './types/connection.type';
 import { checkScore, labelList } from './filters';
 import { hintUnknown } from './hints';
 import { toImage, toSceneObject } from './mappers';
@@ -70,11 +70,9 @@ async function spatial(
     evidence: r.derivedEvidence,
     relationOf: r.match ? { imageId: r.image.id, relationId: r.match.relationId } : null,
   }));
-  return {
-    edges,
-    pageInfo: pageInfo(edges, page.hasNextPage, args.after),
-    totalCount: () => countSpatialMatches(ctx.db, query),
-  };
+  return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, args.after) }, () =>
+    countSpatialMatches(ctx.db, query),
+  );
 }
 
 /** A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand. */

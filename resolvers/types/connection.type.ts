@@ -4,11 +4,23 @@ import { Image } from './image.type';
 import { Relation } from './relation.type';
 import { SceneObject } from './sceneObject.type';
 
+/** A value computed only when a client selects the field (see withTotalCount). */
+export type Lazy<T> = T | Promise<T>;
+
 /**
- * A value computed only when a client selects the field: graphql-js calls a function-valued property
- * in place of reading it, so a connection's count query runs only for `totalCount`.
+ * Gives a connection a `totalCount` that is computed only when read: a getter, so the count query runs
+ * only when a client selects the field, and once.
  */
-export type Lazy<T> = T | (() => Promise<T>);
+export function withTotalCount<C extends object, T>(
+  connection: C,
+  count: T | (() => Promise<T>),
+): C & { totalCount: Lazy<T> } {
+  let value: Lazy<T> | undefined;
+  return Object.defineProperty(connection, 'totalCount', {
+    enumerable: true,
+    get: () => (value ??= typeof count === 'function' ? (count as () => Promise<T>)() : count),
+  }) as C & { totalCount: Lazy<T> };
+}
 
 @ObjectType({
   description:
