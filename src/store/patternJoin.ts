@@ -111,7 +111,7 @@ function components(patterns: readonly TripletPattern[]): number[][] {
 function solveGroup(
   group: number[],
   patterns: readonly TripletPattern[],
-  hits: RelationRow[][],
+  hits: readonly RelationRow[][],
   imageId: string,
 ): { score: number; chosen: Map<number, RelationRow>; bindings: Map<string, string> } | undefined {
   // Fewest hits first: the narrowest pattern binds variables for the rest.
@@ -184,7 +184,19 @@ export function joinPatterns(
   labels: ReadonlyMap<string, string>,
   patterns: readonly TripletPattern[],
 ): JoinResult | undefined {
-  const hits = patterns.map((p) => relations.filter(matchesPattern(p, labels)));
+  return joinHits(
+    imageId,
+    patterns.map((p) => relations.filter(matchesPattern(p, labels))),
+    patterns,
+  );
+}
+
+/** As joinPatterns, from each pattern's matching relations (hits[i] for patterns[i]). */
+export function joinHits(
+  imageId: string,
+  hits: readonly RelationRow[][],
+  patterns: readonly TripletPattern[],
+): JoinResult | undefined {
   if (hits.some((h) => h.length === 0)) return undefined;
   let score = 0;
   const perPattern: RelationRow[][] = patterns.map(() => []);

@@ -10,7 +10,7 @@ import {
   loadDerivationInputs,
   type DerivationInput,
 } from './relations.store';
-import { hasVariables, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
+import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
 
 /**
@@ -476,10 +476,16 @@ function fromEdges(p: TripletPattern): boolean {
  * labels are on the edge (sl, ol: the relationship index of each type); with only the object's label
  * the match starts from the object label index instead.
  */
-function patternRows(p: TripletPattern, i: number, withinImage: boolean): string {
+function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = false): string {
   const P = `$patterns[${i}]`;
   const inImage = withinImage ? '(:Image {id: imageId})-[:HAS_OBJECT]->' : '';
-  const ret = withinImage ? 'RETURN r.score AS score' : 'RETURN s.imageId AS imageId, r.score AS score';
+  // rows: each matching relation's ends, score and source (the TypeScript join's input).
+  const rowsOf = (source: string) => `RETURN s.id AS sid, o.id AS oid, r.score AS score, ${source} AS source`;
+  const ret = rows
+    ? rowsOf("'GEOMETRY'")
+    : withinImage
+      ? 'RETURN r.score AS score'
+      : 'RETURN s.imageId AS imageId, r.score AS score';
   const semanticWhere = [`r.predicate = ${P}.predicate`];
   if (p.source !== undefined) semanticWhere.push(`r.source = ${P}.source`);
   if (p.minScore !== undefined) semanticWhere.push(`r.score >= ${P}.minScore`);
@@ -515,10 +521,12 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean): string
   }
   if (p.source !== 'GEOMETRY') {
     parts.push(`MATCH ${inImage}(s:Object)-[r:${SEMANTIC_TYPE}]->(o:Object) WHERE ${semanticWhere.join(' AND ')}
-    ${ret}`);
+    ${rows ? rowsOf('r.source') : ret}`);
   }
   // Nothing can match (e.g. source GEOMETRY with a semantic predicate): a branch with no rows.
-  if (parts.length === 0) parts.push(`UNWIND [] AS r\n    ${ret.replace(/[rs]\.(imageId|score)/g, 'null')}`);
+  if (parts.length === 0) {
+    parts.push(`UNWIND [] AS r\n    ${ret.replace(/[rso]\.(imageId|score|id)|'GEOMETRY'/g, 'null')}`);
+  }
   return parts.join('\n    UNION ALL\n    ');
 }
 
@@ -564,6 +572,16 @@ RETURN ${imageProjection('i')} AS image, score`;
 export function searchCandidatesQuery(patterns: TripletPattern[]): string {
   return `${searchImagesBody(patterns)}
 RETURN imageId AS id ORDER BY id LIMIT $limit`;
+}
+
+/** Pattern i's matching relations in each of the images $ids, from the edges: the input of a bound join. */
+export function patternRowsQuery(p: TripletPattern, i: number): string {
+  return `UNWIND $ids AS imageId
+CALL {
+  WITH imageId
+  ${patternRows(p, i, true, true).replace(/UNION ALL\n {4}/g, 'UNION ALL\n    WITH imageId\n    ')}
+}
+RETURN imageId, sid, oid, score, source`;
 }
 
 /** How many images the all-edges search finds (the connection's totalCount). */
@@ -643,6 +661,44 @@ export async function searchImages(
   const ids = await searchCandidates(db, patterns, edgesOnly);
   const ranked: ScoredImage[] = [];
   let total = 0;
+  if (edgesOnly) {
+    // Every predicate is stored: join the patterns' edges in TypeScript, image by image; only the
+    // page's images are derived, for the matches a client sees.
+    const hits = await edgeHits(db, patterns, ids);
+    for (const id of ids) {
+      const joined = joinHits(
+        id,
+        patterns.map((_, i) => hits[i].get(id) ?? []),
+        patterns,
+      );
+      if (!joined) continue;
+      total++;
+      const scored = { imageId: id, ...joined };
+      if (afterKey(scored, after)) ranked.push(scored);
+    }
+    ranked.sort(byRank);
+    const top = ranked.slice(0, first + 1);
+    const [images, inputs] = await Promise.all([
+      imagesByIds(
+        db,
+        top.map((r) => r.imageId),
+      ),
+      loadDerivationInputs(
+        db,
+        top.map((r) => r.imageId),
+      ),
+    ]);
+    const rows = top.map((r) => {
+      const derived = scoreImage(inputs.get(r.imageId)!, patterns);
+      return {
+        image: images.get(r.imageId)!,
+        score: r.score,
+        matches: derived?.matches ?? r.matches,
+        bindings: derived?.bindings ?? r.bindings,
+      };
+    });
+    return { ...page(rows, first), totalCount: total };
+  }
   for (let k = 0; k < ids.length; k += SCAN_BATCH) {
     const inputs = await loadDerivationInputs(db, ids.slice(k, k + SCAN_BATCH));
     for (const input of inputs.values()) {
@@ -652,7 +708,7 @@ export async function searchImages(
       if (afterKey(scored, after)) ranked.push(scored);
     }
   }
-  ranked.sort((a, b) => b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0));
+  ranked.sort(byRank);
   const top = ranked.slice(0, first + 1);
   const images = await imagesByIds(
     db,
@@ -670,6 +726,49 @@ export async function searchImages(
     ),
     totalCount: total,
   };
+}
+
+const byRank = (a: ScoredImage, b: ScoredImage): number =>
+  b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0);
+
+/** Per pattern: image id -> the pattern's matching relations there, read from the edges. */
+async function edgeHits(
+  db: Database,
+  patterns: TripletPattern[],
+  ids: string[],
+): Promise<Map<string, RelationRow[]>[]> {
+  const params = patternParams(patterns);
+  return db.read('images.search.join', async (tx) => {
+    const out: Map<string, RelationRow[]>[] = [];
+    for (const [i, p] of patterns.entries()) {
+      const res = await tx.run<{
+        imageId: string;
+        sid: string;
+        oid: string;
+        score: number | null;
+        source: string;
+      }>(patternRowsQuery(p, i), { ids, patterns: params });
+      const byImage = new Map<string, RelationRow[]>();
+      for (const rec of res.records) {
+        const { imageId, sid, oid, score, source } = rec.toObject();
+        const list = byImage.get(imageId) ?? [];
+        list.push({
+          id: relationId(sid, p.predicate!, oid, source),
+          imageId,
+          subjectId: sid,
+          objectId: oid,
+          predicate: p.predicate!,
+          score,
+          source,
+          evidence: null,
+          provenance: null,
+        });
+        byImage.set(imageId, list);
+      }
+      out.push(byImage);
+    }
+    return out;
+  });
 }
 
 /**
