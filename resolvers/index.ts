@@ -12,3 +12,4 @@ export { createRequestContext } from './runtime/requestContext';
 export { makeFormatError } from './runtime/formatError';
 export { queryCostPlugin, queryLimitRules } from './runtime/limits';
 export { buildGraphQLSchema } from './runtime/schema';
+export { hintsPlugin } from './hints';

@@ -47,7 +47,8 @@ export class IngestResolver {
   })
   async ingestSceneGraph(
     @Ctx() ctx: RequestContext,
-    @Arg('input', () => GraphQLJSONObject) input: Record<string, unknown>,
+    @Arg('input', () => GraphQLJSONObject, { description: 'The scene graph, JSON v1.' })
+    input: Record<string, unknown>,
     @Arg('thresholds', () => GraphQLJSONObject, {
       nullable: true,
       description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
@@ -75,7 +76,8 @@ export class IngestResolver {
   })
   async ingestImage(
     @Ctx() ctx: RequestContext,
-    @Arg('input', () => IngestImageInput) input: IngestImageInput,
+    @Arg('input', () => IngestImageInput, { description: 'The image and how to read it.' })
+    input: IngestImageInput,
     @Arg('thresholds', () => GraphQLJSONObject, {
       nullable: true,
       description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
@@ -164,7 +166,7 @@ export class IngestResolver {
   })
   async deleteImage(
     @Ctx() { db }: RequestContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The image id.' }) id: string,
   ): Promise<DeleteImageResult> {
     const r = await deleteImage(db, id);
     if (!r.deleted) throw new NotFoundError(`no image with id ${id}`, { id });

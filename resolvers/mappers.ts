@@ -1,5 +1,5 @@
 import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../src/store/rows';
-import { Image } from './types/image.type';
+import { DepthUnit, Image } from './types/image.type';
 import { Layer, Relation, RelationSource } from './types/relation.type';
 import { DepthRange, SceneObject } from './types/sceneObject.type';
 
@@ -14,7 +14,15 @@ export function toImage(row: ImageRow): Image {
     ...row,
     intrinsics: parseJson(row.intrinsics),
     provenance: parseJson(row.provenance),
+    depthUnit: row.depthUnit as DepthUnit | null,
   });
+}
+
+/** `engine@version` (the rule of a geometric relation) as an object shaped like Image.provenance. */
+function ruleProvenance(rule: string | null | undefined): Record<string, unknown> | null {
+  if (!rule) return null;
+  const at = rule.lastIndexOf('@');
+  return at < 0 ? { engine: rule } : { engine: rule.slice(0, at), version: rule.slice(at + 1) };
 }
 
 export type SceneObjectRoot = SceneObject & { imageId: string; depthRange: DepthRange | null };
@@ -29,7 +37,7 @@ export function toSceneObject(row: ObjectRow): SceneObjectRoot {
           p50: row.depthP50!,
           p95: row.depthP95!,
           max: row.depthMax!,
-          unit: row.depthUnit ?? 'RELATIVE',
+          unit: (row.depthUnit ?? 'RELATIVE') as DepthUnit,
         });
   return Object.assign(new SceneObject(), {
     id: row.id,
@@ -56,7 +64,7 @@ export function toRelation(row: RelationRow): RelationRoot {
     score: row.score,
     source: row.source as RelationSource,
     evidence: parseJson(row.evidence),
-    provenance: row.provenance,
+    provenance: ruleProvenance(row.provenance),
     imageId: row.imageId,
     subjectId: row.subjectId,
     objectId: row.objectId,

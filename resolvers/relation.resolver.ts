@@ -5,8 +5,13 @@ import { NotFoundError, UserInputError } from '../src/errors/errors';
 import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
-import { listRelations } from '../src/store/search.store';
-import { RelationConnection } from './types/connection.type';
+import {
+  countRelations,
+  listRelations,
+  type RelationsWhere as StoreRelationsWhere,
+} from '../src/store/search.store';
+import { pageInfo, RelationConnection, withTotalCount } from './types/connection.type';
+import { hintUnknown } from './hints';
 import { Image } from './types/image.type';
 import {
   toImage,
@@ -36,28 +41,35 @@ export class RelationResolver {
   })
   async relations(
     @Ctx() ctx: RequestContext,
-    @Arg('where', () => RelationsWhere, { nullable: true }) where?: RelationsWhere,
-    @Arg('first', () => Int, { defaultValue: 20 }) first = 20,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('where', () => RelationsWhere, { nullable: true, description: 'Filters; all must hold.' })
+    where?: RelationsWhere,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1 to 100.' }) first = 20,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the edge to continue after.' })
+    after?: string,
   ): Promise<RelationConnection> {
     checkPageSize(first);
     if (where?.minScore !== undefined && !Number.isFinite(where.minScore)) {
       throw new UserInputError('must be a finite number', 'where.minScore');
     }
     const key = after ? (decodeCursor('relations', after, 1) as [string]) : undefined;
-    const page = await listRelations(
-      ctx.db,
-      {
-        subject: where?.subject === undefined ? undefined : normalizeLabel(where.subject),
-        object: where?.object === undefined ? undefined : normalizeLabel(where.object),
-        predicate: where?.predicate === undefined ? undefined : normalizePredicate(where.predicate),
-        imageId: where?.imageId,
-        source: where?.source,
-        minScore: where?.minScore,
-      },
-      first,
-      key,
-    );
+    const filters: StoreRelationsWhere = {
+      subject: where?.subject == null ? undefined : normalizeLabel(where.subject),
+      object: where?.object == null ? undefined : normalizeLabel(where.object),
+      predicate: where?.predicate == null ? undefined : normalizePredicate(where.predicate),
+      imageId: where?.imageId ?? undefined,
+      source: where?.source ?? undefined,
+      minScore: where?.minScore ?? undefined,
+    };
+    const page = await listRelations(ctx.db, filters, first, key);
+    if (page.rows.length === 0 && !key) {
+      await hintUnknown(ctx, {
+        labels: [
+          [filters.subject, 'where.subject'],
+          [filters.object, 'where.object'],
+        ],
+        predicates: [[filters.predicate, 'where.predicate']],
+      });
+    }
     primeObjects(
       ctx.loaders,
       page.rows.flatMap((r) => [r.subject, r.object]),
@@ -70,20 +82,22 @@ export class RelationResolver {
     const endCursor = page.resumeAfter
       ? encodeCursor('relations', [page.resumeAfter])
       : (edges.at(-1)?.cursor ?? null);
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor } };
+    return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, after, endCursor) }, () =>
+      countRelations(ctx.db, filters),
+    );
   }
 
-  @FieldResolver(() => SceneObject)
+  @FieldResolver(() => SceneObject, { description: 'The subject: "subject predicate object".' })
   subject(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
     return loadObject(ctx, relation.subjectId);
   }
 
-  @FieldResolver(() => SceneObject)
+  @FieldResolver(() => SceneObject, { description: 'The object: "subject predicate object".' })
   object(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
     return loadObject(ctx, relation.objectId);
   }
 
-  @FieldResolver(() => Image)
+  @FieldResolver(() => Image, { description: 'The image holding the relation.' })
   async image(@Root() relation: RelationRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
     const row = await loaders.image.load(relation.imageId);
     if (!row) throw new NotFoundError(`image ${relation.imageId} no longer exists`);

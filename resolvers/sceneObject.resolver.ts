@@ -8,6 +8,8 @@ import { toImage, toRelation, type RelationRoot, type SceneObjectRoot } from './
 import { Relation } from './types/relation.type';
 import { DepthRange, SceneObject } from './types/sceneObject.type';
 import { RelationDirection } from './types/relationDirection.type';
+import { RelationFilter } from './types/images.input';
+import { relationFilter } from './filters';
 
 @Resolver(() => SceneObject)
 export class SceneObjectResolver {
@@ -16,7 +18,7 @@ export class SceneObjectResolver {
     return object.depthRange;
   }
 
-  @FieldResolver(() => Image)
+  @FieldResolver(() => Image, { description: 'The image holding the object.' })
   async image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
     const row = await loaders.image.load(object.imageId);
     if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);
@@ -32,22 +34,40 @@ export class SceneObjectResolver {
     return text === null ? null : JSON.parse(text);
   }
 
-  @FieldResolver(() => [Relation], { description: 'Relations of this object.' })
+  @FieldResolver(() => [Relation], {
+    description:
+      'Relations of this object (OUT ones first, then IN ones, each in id order), optionally filtered.',
+  })
   async relations(
     @Root() object: SceneObjectRoot,
     @Ctx() { loaders }: RequestContext,
-    @Arg('direction', () => RelationDirection, { defaultValue: RelationDirection.OUT })
+    @Arg('direction', () => RelationDirection, {
+      defaultValue: RelationDirection.OUT,
+      description: 'Which end of the relation the object is.',
+    })
     direction: RelationDirection,
-    @Arg('predicate', () => String, { nullable: true }) predicate?: string,
+    @Arg('predicate', () => String, {
+      nullable: true,
+      description: 'Only this predicate (aliases accepted).',
+    })
+    predicate?: string,
+    @Arg('where', () => RelationFilter, { nullable: true, description: 'More filters; all must hold.' })
+    where?: RelationFilter,
   ): Promise<RelationRoot[]> {
+    const filter = relationFilter(where);
+    const labels = filter.needsLabels
+      ? new Map((await loaders.objectsOfImage.load(object.imageId)).map((o) => [o.id, o.label]))
+      : new Map<string, string>();
     const dirs = direction === RelationDirection.BOTH ? (['OUT', 'IN'] as const) : ([direction] as const);
     const lists = await Promise.all(
       dirs.map((d) => loaders.relationsOfObject.load({ id: object.id, direction: d })),
     );
-    const wanted = predicate === undefined ? undefined : normalizePredicate(predicate);
+    const wanted = predicate == null ? undefined : normalizePredicate(predicate);
     return lists
       .flat()
-      .filter((r) => wanted === undefined || r.predicate === wanted)
+      .filter(
+        (r) => (wanted === undefined || r.predicate === wanted) && filter.keep(r, (id) => labels.get(id)),
+      )
       .map(toRelation);
   }
 }

@@ -5,8 +5,10 @@ import type { RequestContext } from './runtime/context';
 import { primeImages, primeObjects } from './runtime/loaders';
 import { MAX_LABEL_LENGTH, normalizeLabel } from '../src/labels/normalizeLabel';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
-import { spatialMatches, SpatialQuery } from '../src/store/search.store';
-import { SpatialConnection, SpatialEdge } from './types/connection.type';
+import { countSpatialMatches, spatialMatches, SpatialQuery } from '../src/store/search.store';
+import { pageInfo, SpatialConnection, SpatialEdge, withTotalCount } from './types/connection.type';
+import { checkScore, labelList } from './filters';
+import { hintUnknown } from './hints';
 import { toImage, toSceneObject } from './mappers';
 import { SpatialArgs } from './types/spatial.args';
 
@@ -25,14 +27,31 @@ async function spatial(
   }
   const kind = direction === 'in front of' ? 'front' : 'behind';
   const after = args.after ? (decodeCursor(kind, args.after, 2) as [string, string]) : undefined;
-  const page = await spatialMatches(ctx.db, {
+  const minScore = checkScore(args.minScore, 'minScore');
+  if (minScore !== undefined && args.minMargin != null) {
+    throw new UserInputError(
+      'cannot be combined with minMargin: a match decided at query time has no score',
+      'minScore',
+    );
+  }
+  const query = {
     direction,
     label,
-    imageId: args.imageId,
-    minMargin: args.minMargin,
-    first: args.first,
-    after,
-  });
+    imageId: args.imageId ?? undefined,
+    minMargin: args.minMargin ?? undefined,
+    objectLabels: labelList(args.objectLabels, 'objectLabels'),
+    minScore,
+    minObjectScore: checkScore(args.minObjectScore, 'minObjectScore'),
+  };
+  const page = await spatialMatches(ctx.db, { ...query, first: args.first, after });
+  if (page.rows.length === 0 && !after) {
+    await hintUnknown(ctx, {
+      labels: [
+        [label, 'label'],
+        ...(query.objectLabels ?? []).map((l, i) => [l, `objectLabels[${i}]`] as const),
+      ],
+    });
+  }
   primeObjects(
     ctx.loaders,
     page.rows.flatMap((r) => [r.object, r.reference]),
@@ -51,7 +70,9 @@ async function spatial(
     evidence: r.derivedEvidence,
     relationOf: r.match ? { imageId: r.image.id, relationId: r.match.relationId } : null,
   }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, args.after) }, () =>
+    countSpatialMatches(ctx.db, query),
+  );
 }
 
 /** A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand. */

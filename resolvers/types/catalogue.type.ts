@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType()
+@ObjectType({ description: 'A label and how many objects have it.' })
 export class LabelCount {
   @Field({ description: 'Normalised label.' })
   label!: string;
@@ -9,7 +9,9 @@ export class LabelCount {
   count!: number;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'A predicate, whether the engine decides it, its inverse and how many relations have it.',
+})
 export class PredicateInfo {
   @Field({ description: 'Canonical predicate.' })
   predicate!: string;

@@ -26,26 +26,26 @@ registerEnumType(DepthSource, {
     'depth; ABSENT: no depth (no depth model pulled): objects carry 2D relations only.',
 });
 
-@ObjectType()
+@ObjectType({ description: 'What an ingest stored.' })
 export class IngestResult {
-  @Field(() => IngestStatus)
+  @Field(() => IngestStatus, { description: 'Whether the image was new, replaced or already stored.' })
   status!: IngestStatus;
 
-  @Field(() => Image)
+  @Field(() => Image, { description: 'The stored image.' })
   image!: Image;
 
   @Field(() => DepthSource, { description: 'Where the depth the graph was built from came from.' })
   depth!: DepthSource;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What deleteImage removed.' })
 export class DeleteImageResult {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The id of the removed image.' })
   id!: string;
 
   @Field(() => Int, { description: 'Nodes removed: the image, its objects and its layers.' })
   nodesDeleted!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Relationships removed (objects, layers, relations).' })
   relationshipsDeleted!: number;
 }

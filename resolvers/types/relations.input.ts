@@ -12,12 +12,16 @@ export class RelationsWhere {
   @Field(() => String, { nullable: true, description: 'Object label (normalised).' })
   object?: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only relations within this image.' })
   imageId?: string;
 
-  @Field(() => RelationSource, { nullable: true })
+  @Field(() => RelationSource, { nullable: true, description: 'Only relations of this source.' })
   source?: RelationSource;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Only relations with a score >= this (scores are in [0, 1]); relations without a score never pass.',
+  })
   minScore?: number;
 }

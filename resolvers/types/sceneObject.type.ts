@@ -1,27 +1,31 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { DepthUnit } from './image.type';
+import { Node } from './node.type';
 
-@ObjectType({ description: "An object's depth statistics over its pixels (larger = farther)." })
+@ObjectType({
+  description: "An object's depth statistics over its pixels, in `unit` (larger = farther).",
+})
 export class DepthRange {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Smallest depth (nearest pixel).' })
   min!: number;
 
-  @Field(() => Float, { description: 'Near bound of the depth range.' })
+  @Field(() => Float, { description: 'Near bound of the depth range (5th percentile).' })
   p5!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Median depth.' })
   p50!: number;
 
-  @Field(() => Float, { description: 'Far bound of the depth range.' })
+  @Field(() => Float, { description: 'Far bound of the depth range (95th percentile).' })
   p95!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Largest depth (farthest pixel).' })
   max!: number;
 
-  @Field({ description: 'METERS or RELATIVE.' })
-  unit!: string;
+  @Field(() => DepthUnit, { description: 'Unit of the values.' })
+  unit!: DepthUnit;
 }
 
-@ObjectType({ description: 'An object detected or annotated in one image.' })
+@ObjectType({ implements: Node, description: 'An object detected or annotated in one image.' })
 export class SceneObject {
   @Field(() => ID, { description: '`imageId:key`.' })
   id!: string;
@@ -38,21 +42,28 @@ export class SceneObject {
   @Field(() => [Float], { description: '[x1, y1, x2, y2] in image pixels.' })
   box!: number[];
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Detector confidence in [0, 1]; null for annotated objects that came without one.',
+  })
   score!: number | null;
 
   @Field(() => [Float], {
     nullable: true,
-    description: '3D centroid [x, y, z], camera frame (x right, y down).',
+    description:
+      '3D centroid [x, y, z], camera frame (x right, y down), in the depth unit; null without depth.',
   })
   centroid!: number[] | null;
 
-  @Field(() => [Float], { nullable: true, description: '3D extent [x, y, z].' })
+  @Field(() => [Float], {
+    nullable: true,
+    description: '3D extent [x, y, z], as `centroid`; null without depth.',
+  })
   extent!: number[] | null;
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Index of the nearest depth layer holding the object (0 = nearest).',
+    description: 'Index of the nearest depth layer holding the object (0 = nearest); null without depth.',
   })
   layer!: number | null;
 

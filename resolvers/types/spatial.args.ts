@@ -17,9 +17,31 @@ export class SpatialArgs {
   })
   minMargin?: number;
 
-  @Field(() => Int, { defaultValue: 20 })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Only returned objects (the nodes, not the reference) with one of these labels (normalised).',
+  })
+  objectLabels?: string[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Only matches whose relation score is >= this, in [0, 1]. Not with minMargin (a match decided at query ' +
+      'time has no score).',
+  })
+  minScore?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Only returned objects whose detection score is >= this, in [0, 1] (objects without a score never pass).',
+  })
+  minObjectScore?: number;
+
+  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100.' })
   first!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Cursor of the edge to continue after.' })
   after?: string;
 }

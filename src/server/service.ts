@@ -8,6 +8,7 @@ import {
   makeFormatError,
   queryCostPlugin,
   queryLimitRules,
+  hintsPlugin,
   type RequestContext,
 } from '../../resolvers';
 import { Authenticator } from '../auth/authenticator';
@@ -66,7 +67,11 @@ export async function startService(
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logger),
     validationRules: queryLimitRules(config.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryCostPlugin(config.limits.maxQueryCost)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryCostPlugin(config.limits.maxQueryCost),
+      hintsPlugin(),
+    ],
   });
   await apollo.start();
 

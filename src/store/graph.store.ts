@@ -2,6 +2,11 @@ import type { Database } from '../db/database';
 import { imageProjection, ImageRow, LayerRow, objectProjection, ObjectRow, RelationRow } from './rows';
 import { imageIdOfObject, relationsOfImages } from './relations.store';
 
+/** Natural order of keys and ids: digits compare as numbers, so o2 comes before o10. */
+const NATURAL = new Intl.Collator('en', { numeric: true });
+export const naturalCompare = (a: string, b: string): number =>
+  NATURAL.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Batch lookups behind the DataLoaders: each takes many keys and answers with one query, so a nested
  * GraphQL selection costs one round trip per level, not one per parent.
@@ -44,7 +49,12 @@ export async function objectsByImageIds(
       { ids },
     ),
   );
-  return new Map(res.records.map((r) => [r.get('imageId'), r.get('objects')]));
+  return new Map(
+    res.records.map((r) => [
+      r.get('imageId'),
+      r.get('objects').sort((a: ObjectRow, b: ObjectRow) => naturalCompare(a.key, b.key)),
+    ]),
+  );
 }
 
 export async function masksByObjectIds(
@@ -76,7 +86,12 @@ export async function layersByImageIds(
       { ids },
     ),
   );
-  return new Map(res.records.map((r) => [r.get('imageId'), r.get('layers')]));
+  return new Map(
+    res.records.map((r) => [
+      r.get('imageId'),
+      r.get('layers').map((l: LayerRow) => ({ ...l, members: [...l.members].sort(naturalCompare) })),
+    ]),
+  );
 }
 
 export type Direction = 'OUT' | 'IN';

@@ -10,6 +10,7 @@ import {
   loadDerivationInputs,
   type DerivationInput,
 } from './relations.store';
+import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
 
 /**
@@ -33,27 +34,84 @@ function page<T>(rows: T[], first: number): Page<T> {
 export interface ImagesWhere {
   /** Only images with at least one object of this (normalised) label. */
   label?: string;
+  /** Only images with an object of every one of these labels. */
+  labels?: string[];
+  /** Only images stored at or after / before this instant (ISO 8601). */
+  ingestedFrom?: string;
+  ingestedBefore?: string;
+}
+
+/** Image orders: by id, or by ingest time (ties by id); cursors hold the order's key. */
+export type ImageOrder = { field: 'ID' | 'INGESTED_AT'; direction: 'ASC' | 'DESC' };
+
+function imageConditions(where: ImagesWhere): string[] {
+  const conditions: string[] = [];
+  const labels = [...(where.label ? [where.label] : []), ...(where.labels ?? [])];
+  labels.forEach((_, k) => conditions.push(`EXISTS { (i)-[:HAS_OBJECT]->(:Object {label: $labels[${k}]}) }`));
+  if (where.ingestedFrom !== undefined) conditions.push('datetime(i.ingestedAt) >= datetime($ingestedFrom)');
+  if (where.ingestedBefore !== undefined)
+    conditions.push('datetime(i.ingestedAt) < datetime($ingestedBefore)');
+  return conditions;
+}
+
+function imageParams(where: ImagesWhere): Record<string, unknown> {
+  return {
+    labels: [...(where.label ? [where.label] : []), ...(where.labels ?? [])],
+    ingestedFrom: where.ingestedFrom ?? null,
+    ingestedBefore: where.ingestedBefore ?? null,
+  };
 }
 
 export async function listImages(
   db: Database,
   where: ImagesWhere,
   first: number,
-  after?: [string],
+  after?: (string | number)[],
+  order: ImageOrder = { field: 'ID', direction: 'ASC' },
 ): Promise<Page<ImageRow>> {
-  const conditions = ['($after IS NULL OR i.id > $after)'];
-  if (where.label) conditions.push('EXISTS { (i)-[:HAS_OBJECT]->(:Object {label: $label}) }');
+  const conditions = imageConditions(where);
+  const cmp = order.direction === 'ASC' ? '>' : '<';
+  const dir = order.direction === 'ASC' ? '' : ' DESC';
+  let orderBy: string;
+  if (order.field === 'ID') {
+    if (after) conditions.push(`i.id ${cmp} $afterId`);
+    orderBy = `i.id${dir}`;
+  } else {
+    // ingestedAt is an ISO 8601 UTC string: its text order is its time order.
+    if (after) {
+      conditions.push(
+        `(i.ingestedAt ${cmp} $afterTime OR (i.ingestedAt = $afterTime AND i.id ${cmp} $afterId))`,
+      );
+    }
+    orderBy = `i.ingestedAt${dir}, i.id${dir}`;
+  }
   const res = await db.read('images.list', (tx) =>
     tx.run<{ i: ImageRow }>(
-      `MATCH (i:Image) WHERE ${conditions.join(' AND ')}
-       RETURN ${imageProjection('i')} AS i ORDER BY i.id LIMIT $limit`,
-      { after: after?.[0] ?? null, label: where.label ?? null, limit: neo4j.int(first + 1) },
+      `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       RETURN ${imageProjection('i')} AS i ORDER BY ${orderBy} LIMIT $limit`,
+      {
+        ...imageParams(where),
+        afterId: after?.at(-1) ?? null,
+        afterTime: order.field === 'INGESTED_AT' ? (after?.[0] ?? null) : null,
+        limit: neo4j.int(first + 1),
+      },
     ),
   );
   return page(
     res.records.map((r) => r.get('i')),
     first,
   );
+}
+
+export async function countImages(db: Database, where: ImagesWhere): Promise<number> {
+  const conditions = imageConditions(where);
+  const res = await db.read('images.count', (tx) =>
+    tx.run<{ n: number }>(
+      `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(i) AS n`,
+      imageParams(where),
+    ),
+  );
+  return res.records[0]?.get('n') ?? 0;
 }
 
 // ---- objects in front of / behind X --------------------------------------------------------------
@@ -74,6 +132,12 @@ export interface SpatialQuery {
   imageId?: string;
   /** When set, derive the relation from stored depth ranges instead of the stored edges. */
   minMargin?: number;
+  /** Only returned objects with one of these (normalised) labels. */
+  objectLabels?: string[];
+  /** Only matches whose relation score is >= this (stored edges only). */
+  minScore?: number;
+  /** Only returned objects whose detection score is >= this. */
+  minObjectScore?: number;
   first: number;
   after?: [string, string];
 }
@@ -103,9 +167,15 @@ RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference
  * A), and the stored semantic relations of that predicate, with their source and score. The
  * relation's evidence is derived only when a client asks for it (SpatialEdgeResolver).
  */
+const OBJECT_FILTERS = `($objectLabels IS NULL OR a.label IN $objectLabels)
+    AND ($minObjectScore IS NULL OR a.score >= $minObjectScore)`;
+
+const COUNT_RETURN = 'RETURN count(*) AS n';
+
 export function materialisedSpatialCypher(
   byImage: boolean,
   direction: SpatialQuery['direction'] = 'in front of',
+  count = false,
 ): string {
   const edge =
     direction === 'in front of' ? '(a:Object)-[r:IN_FRONT_OF]->(x)' : '(x)-[r:IN_FRONT_OF]->(a:Object)';
@@ -122,32 +192,41 @@ CALL {
     WHERE r.predicate = $predicate
     RETURN a, r.source AS source, r.score AS score
   }
-  WITH a, source, score WHERE x.id > $afterRef OR a.id > $afterObj
+  WITH a, source, score WHERE (x.id > $afterRef OR a.id > $afterObj)
+    AND ($minScore IS NULL OR score >= $minScore) AND ${OBJECT_FILTERS}
   RETURN a, source, score ORDER BY a.id, source
 }
-WITH a, source, score, x LIMIT $limit
+${
+  count
+    ? COUNT_RETURN
+    : `WITH a, source, score, x LIMIT $limit
 ${SPATIAL_RETURN}
-       source, score, null AS derivedEvidence`;
+       source, score, null AS derivedEvidence`
+}`;
 }
 
 /**
  * Derived: compares stored depth ranges at query time. "A in front of X" iff X's near bound (p5) is at
  * least minMargin beyond A's far bound (p95), in the image's depth unit; "behind" mirrors it.
  */
-export function derivedSpatialCypher(byImage: boolean): string {
+export function derivedSpatialCypher(byImage: boolean, count = false): string {
   return `${referenceScan(byImage, ' AND x.depthP5 IS NOT NULL')}
 CALL {
   WITH x
   MATCH (x)<-[:HAS_OBJECT]-(:Image)-[:HAS_OBJECT]->(a:Object)
-  WHERE a <> x AND a.depthP5 IS NOT NULL AND (x.id > $afterRef OR a.id > $afterObj)
+  WHERE a <> x AND a.depthP5 IS NOT NULL AND (x.id > $afterRef OR a.id > $afterObj) AND ${OBJECT_FILTERS}
   WITH a, CASE WHEN $predicate = 'in front of' THEN x.depthP5 - a.depthP95 ELSE a.depthP5 - x.depthP95 END AS gap
   WHERE gap >= $minMargin
   RETURN a, gap ORDER BY a.id
 }
-WITH a, x, gap LIMIT $limit
+${
+  count
+    ? COUNT_RETURN
+    : `WITH a, x, gap LIMIT $limit
 ${SPATIAL_RETURN}
        null AS source, null AS score, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
-       referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`;
+       referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`
+}`;
 }
 
 /** The cross-image forms (the ones benchmarked). */
@@ -160,6 +239,9 @@ export function spatialParams(q: SpatialQuery): Record<string, unknown> {
     imageId: q.imageId ?? null,
     predicate: q.direction,
     minMargin: q.minMargin ?? null,
+    objectLabels: q.objectLabels ?? null,
+    minScore: q.minScore ?? null,
+    minObjectScore: q.minObjectScore ?? null,
     afterRef: q.after?.[0] ?? '',
     afterObj: q.after?.[1] ?? '',
     limit: neo4j.int(q.first + 1),
@@ -193,6 +275,22 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
     }),
     q.first,
   );
+}
+
+/** Matches of a spatial query in all pages (`after` and `first` ignored). */
+export async function countSpatialMatches(
+  db: Database,
+  q: Omit<SpatialQuery, 'first' | 'after'>,
+): Promise<number> {
+  const byImage = q.imageId !== undefined;
+  const cypher =
+    q.minMargin === undefined
+      ? materialisedSpatialCypher(byImage, q.direction, true)
+      : derivedSpatialCypher(byImage, true);
+  const res = await db.read('objects.count', (tx) =>
+    tx.run<{ n: number }>(cypher, spatialParams({ ...q, first: 0 })),
+  );
+  return res.records[0]?.get('n') ?? 0;
 }
 
 // ---- relations ----------------------------------------------------------------------------------
@@ -304,22 +402,59 @@ export async function listRelations(
   return { rows: out, hasNextPage: true, resumeAfter: `${lastImage}:\uffff` };
 }
 
+/**
+ * Relations matching `where` in all pages, or null when more than RELATION_SCAN_IMAGES candidate
+ * images would have to be derived to count them (the same bound as a page).
+ */
+export async function countRelations(db: Database, where: RelationsWhere): Promise<number | null> {
+  let from = '';
+  let scanned = 0;
+  let n = 0;
+  while (scanned < RELATION_SCAN_IMAGES) {
+    const batch = Math.min(SCAN_BATCH, RELATION_SCAN_IMAGES - scanned);
+    const res = await db.read('relations.candidates', (tx) =>
+      tx.run<{ id: string }>(candidateImagesQuery(where), {
+        from,
+        imageId: where.imageId ?? null,
+        first: where.subject ?? where.object ?? null,
+        second: where.object ?? null,
+        limit: neo4j.int(batch),
+      }),
+    );
+    const ids = res.records.map((r) => r.get('id'));
+    const inputs = await loadDerivationInputs(db, ids);
+    for (const input of inputs.values()) {
+      const keep = relationMatches(where, new Map(input.objects.map((o) => [o.id, o.label])));
+      n += deriveImageRelations(input).filter(keep).length;
+    }
+    scanned += ids.length;
+    if (ids.length < batch) return n;
+    from = `${ids[ids.length - 1]};`;
+  }
+  // Exactly at the bound: one more candidate decides whether the count is complete.
+  const more = await db.read('relations.candidates', (tx) =>
+    tx.run<{ id: string }>(candidateImagesQuery(where), {
+      from,
+      imageId: where.imageId ?? null,
+      first: where.subject ?? where.object ?? null,
+      second: where.object ?? null,
+      limit: neo4j.int(1),
+    }),
+  );
+  return more.records.length === 0 ? n : null;
+}
+
 // ---- triplet-pattern image search -----------------------------------------------------------------
 
-export interface TripletPattern {
-  subject?: string;
-  predicate?: string;
-  object?: string;
-}
+export { MATCHES_PER_PATTERN, type TripletPattern } from './patternJoin';
 
 export interface SearchRow {
   image: ImageRow;
   score: number;
   matches: RelationRow[];
+  /** Variable -> object id of the best binding (empty without variables). */
+  bindings: Map<string, string>;
 }
-
-/** Matches kept per pattern and image (smallest relation ids first), to show why an image matched. */
-export const MATCHES_PER_PATTERN = 5;
 
 /**
  * Candidate images derived per search at most when a pattern needs derivation (near, far, or no
@@ -341,16 +476,24 @@ function fromEdges(p: TripletPattern): boolean {
  * labels are on the edge (sl, ol: the relationship index of each type); with only the object's label
  * the match starts from the object label index instead.
  */
-function patternRows(p: TripletPattern, i: number, withinImage: boolean): string {
+function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = false): string {
   const P = `$patterns[${i}]`;
   const inImage = withinImage ? '(:Image {id: imageId})-[:HAS_OBJECT]->' : '';
-  const ret = withinImage ? 'RETURN r.score AS score' : 'RETURN s.imageId AS imageId, r.score AS score';
+  // rows: each matching relation's ends, score and source (the TypeScript join's input).
+  const rowsOf = (source: string) => `RETURN s.id AS sid, o.id AS oid, r.score AS score, ${source} AS source`;
+  const ret = rows
+    ? rowsOf("'GEOMETRY'")
+    : withinImage
+      ? 'RETURN r.score AS score'
+      : 'RETURN s.imageId AS imageId, r.score AS score';
   const semanticWhere = [`r.predicate = ${P}.predicate`];
+  if (p.source !== undefined) semanticWhere.push(`r.source = ${P}.source`);
+  if (p.minScore !== undefined) semanticWhere.push(`r.score >= ${P}.minScore`);
   if (p.subject !== undefined) semanticWhere.push(`r.sl = ${P}.subject`);
   if (p.object !== undefined) semanticWhere.push(`r.ol = ${P}.object`);
   const parts: string[] = [];
   const edge = p.predicate !== undefined ? edgeFor(p.predicate) : undefined;
-  if (edge) {
+  if (edge && (p.source === undefined || p.source === 'GEOMETRY')) {
     // Edge direction: subject -> object, or object -> subject for an inverse predicate.
     const [from, to] = edge.reversed ? ['o', 's'] : ['s', 'o'];
     const fromLabel = edge.reversed ? p.object : p.subject;
@@ -366,6 +509,7 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean): string
       if (aLabel !== undefined) where.push(`r.sl = ${aParam}`);
       if (bLabel !== undefined) where.push(`r.ol = ${bParam}`);
       if (aLabel !== undefined && bLabel === undefined) where.push('r.ol IS NOT NULL');
+      if (p.minScore !== undefined) where.push(`r.score >= ${P}.minScore`);
       const start = withinImage ? `${inImage}(${a}:Object)` : `(${a}:Object)`;
       const match =
         !withinImage && aLabel === undefined && bLabel !== undefined
@@ -375,8 +519,14 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean): string
     ${ret}`);
     }
   }
-  parts.push(`MATCH ${inImage}(s:Object)-[r:${SEMANTIC_TYPE}]->(o:Object) WHERE ${semanticWhere.join(' AND ')}
-    ${ret}`);
+  if (p.source !== 'GEOMETRY') {
+    parts.push(`MATCH ${inImage}(s:Object)-[r:${SEMANTIC_TYPE}]->(o:Object) WHERE ${semanticWhere.join(' AND ')}
+    ${rows ? rowsOf('r.source') : ret}`);
+  }
+  // Nothing can match (e.g. source GEOMETRY with a semantic predicate): a branch with no rows.
+  if (parts.length === 0) {
+    parts.push(`UNWIND [] AS r\n    ${ret.replace(/[rso]\.(imageId|score|id)|'GEOMETRY'/g, 'null')}`);
+  }
   return parts.join('\n    UNION ALL\n    ');
 }
 
@@ -386,7 +536,7 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean): string
  * the best score among its relations matching the pattern (a relation without a score counts as 1);
  * ties go to the smaller image id.
  */
-export function searchImagesQuery(patterns: TripletPattern[]): string {
+function searchImagesBody(patterns: TripletPattern[]): string {
   const first = `CALL {
     ${patternRows(patterns[0], 0, false)}
 }
@@ -407,11 +557,37 @@ WITH imageId, ${carried}, sc${i} WHERE sc${i} IS NOT NULL`;
   const score = patterns.map((_, j) => `sc${j}`).join(' + ');
   return `${first}
 ${rest.join('\n')}
-WITH imageId, ${score} AS score
+WITH imageId, ${score} AS score`;
+}
+
+export function searchImagesQuery(patterns: TripletPattern[]): string {
+  return `${searchImagesBody(patterns)}
 WHERE $afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND imageId > $afterId)
 WITH imageId, score ORDER BY score DESC, imageId LIMIT $limit
 MATCH (i:Image {id: imageId})
 RETURN ${imageProjection('i')} AS image, score`;
+}
+
+/** The images in which every pattern holds, each on its own (variables ignored): the candidates of a bound search. */
+export function searchCandidatesQuery(patterns: TripletPattern[]): string {
+  return `${searchImagesBody(patterns)}
+RETURN imageId AS id ORDER BY id LIMIT $limit`;
+}
+
+/** Pattern i's matching relations in each of the images $ids, from the edges: the input of a bound join. */
+export function patternRowsQuery(p: TripletPattern, i: number): string {
+  return `UNWIND $ids AS imageId
+CALL {
+  WITH imageId
+  ${patternRows(p, i, true, true).replace(/UNION ALL\n {4}/g, 'UNION ALL\n    WITH imageId\n    ')}
+}
+RETURN imageId, sid, oid, score, source`;
+}
+
+/** How many images the all-edges search finds (the connection's totalCount). */
+export function searchCountQuery(patterns: TripletPattern[]): string {
+  return `${searchImagesBody(patterns)}
+RETURN count(*) AS n`;
 }
 
 function patternParams(patterns: TripletPattern[]) {
@@ -419,35 +595,20 @@ function patternParams(patterns: TripletPattern[]) {
     subject: p.subject ?? null,
     predicate: p.predicate ?? null,
     object: p.object ?? null,
+    source: p.source ?? null,
+    minScore: p.minScore ?? null,
   }));
 }
 
-function matchesPattern(p: TripletPattern, labels: Map<string, string>) {
-  return (r: RelationRow): boolean =>
-    (p.subject === undefined || labels.get(r.subjectId) === p.subject) &&
-    (p.object === undefined || labels.get(r.objectId) === p.object) &&
-    (p.predicate === undefined || r.predicate === p.predicate);
-}
-
-interface ScoredImage {
+interface ScoredImage extends JoinResult {
   imageId: string;
-  score: number;
-  matches: RelationRow[];
 }
 
-/** Scores and matches of every pattern in one image from its derived relations; undefined if one fails. */
+/** Scores, matches and bindings of the patterns in one image from its derived relations; undefined if they fail. */
 function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredImage | undefined {
-  const relations = deriveImageRelations(input);
   const labels = new Map(input.objects.map((o) => [o.id, o.label]));
-  let score = 0;
-  const matches: RelationRow[] = [];
-  for (const p of patterns) {
-    const hits = relations.filter(matchesPattern(p, labels));
-    if (hits.length === 0) return undefined;
-    score += Math.max(...hits.map((h) => h.score ?? 1));
-    matches.push(...hits.slice(0, MATCHES_PER_PATTERN));
-  }
-  return { imageId: input.imageId, score, matches };
+  const joined = joinPatterns(input.imageId, deriveImageRelations(input), labels, patterns);
+  return joined && { imageId: input.imageId, ...joined };
 }
 
 function afterKey(row: { score: number; imageId: string }, after?: [number, string]): boolean {
@@ -464,13 +625,19 @@ ${tail.map((l) => `WHERE EXISTS { (:Image {id: id})-[:HAS_OBJECT]->(:Object {lab
 RETURN id ORDER BY id LIMIT $limit`;
 }
 
+export interface SearchPage extends Page<SearchRow> {
+  /** Images found in all, when the search already knew it; otherwise countSearchImages gives it. */
+  totalCount?: number;
+}
+
 export async function searchImages(
   db: Database,
   patterns: TripletPattern[],
   first: number,
   after?: [number, string],
-): Promise<Page<SearchRow>> {
-  if (patterns.every(fromEdges)) {
+): Promise<SearchPage> {
+  const edgesOnly = patterns.every(fromEdges);
+  if (edgesOnly && !patterns.some(hasVariables)) {
     const res = await db.read('images.search', (tx) =>
       tx.run<{ image: ImageRow; score: number }>(searchImagesQuery(patterns), {
         patterns: patternParams(patterns),
@@ -486,45 +653,166 @@ export async function searchImages(
     );
     const rows = images.map(({ image, score }) => {
       const scored = scoreImage(inputs.get(image.id)!, patterns);
-      return { image, score, matches: scored?.matches ?? [] };
+      return { image, score, matches: scored?.matches ?? [], bindings: new Map<string, string>() };
     });
     return page(rows, first);
   }
-  // Some pattern needs the engine: derive every candidate image (bounded), then rank.
-  const labels = [...new Set(patterns.flatMap((p) => [p.subject, p.object]).filter((l) => l !== undefined))];
-  const res = await db.read('images.search.candidates', (tx) =>
-    tx.run<{ id: string }>(labelCandidatesQuery(labels), {
-      labels,
-      limit: neo4j.int(SEARCH_DERIVE_MAX_IMAGES + 1),
-    }),
-  );
-  const ids = res.records.map((r) => r.get('id'));
-  if (ids.length > SEARCH_DERIVE_MAX_IMAGES) {
-    throw new UserInputError(
-      `matches more than ${SEARCH_DERIVE_MAX_IMAGES} candidate images and has a pattern without a stored ` +
-        'predicate (near, far, or none), which is derived image by image: add a stored predicate ' +
-        '(in front of, on, left of, ...) or labels to narrow it',
-      'pattern',
-    );
-  }
+  // Variables, or a pattern the engine must derive: join every candidate image (bounded), then rank.
+  const ids = await searchCandidates(db, patterns, edgesOnly);
   const ranked: ScoredImage[] = [];
+  let total = 0;
+  if (edgesOnly) {
+    // Every predicate is stored: join the patterns' edges in TypeScript, image by image; only the
+    // page's images are derived, for the matches a client sees.
+    const hits = await edgeHits(db, patterns, ids);
+    for (const id of ids) {
+      const joined = joinHits(
+        id,
+        patterns.map((_, i) => hits[i].get(id) ?? []),
+        patterns,
+      );
+      if (!joined) continue;
+      total++;
+      const scored = { imageId: id, ...joined };
+      if (afterKey(scored, after)) ranked.push(scored);
+    }
+    ranked.sort(byRank);
+    const top = ranked.slice(0, first + 1);
+    const [images, inputs] = await Promise.all([
+      imagesByIds(
+        db,
+        top.map((r) => r.imageId),
+      ),
+      loadDerivationInputs(
+        db,
+        top.map((r) => r.imageId),
+      ),
+    ]);
+    const rows = top.map((r) => {
+      const derived = scoreImage(inputs.get(r.imageId)!, patterns);
+      return {
+        image: images.get(r.imageId)!,
+        score: r.score,
+        matches: derived?.matches ?? r.matches,
+        bindings: derived?.bindings ?? r.bindings,
+      };
+    });
+    return { ...page(rows, first), totalCount: total };
+  }
   for (let k = 0; k < ids.length; k += SCAN_BATCH) {
     const inputs = await loadDerivationInputs(db, ids.slice(k, k + SCAN_BATCH));
     for (const input of inputs.values()) {
       const scored = scoreImage(input, patterns);
-      if (scored && afterKey(scored, after)) ranked.push(scored);
+      if (!scored) continue;
+      total++;
+      if (afterKey(scored, after)) ranked.push(scored);
     }
   }
-  ranked.sort((a, b) => b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0));
+  ranked.sort(byRank);
   const top = ranked.slice(0, first + 1);
   const images = await imagesByIds(
     db,
     top.map((r) => r.imageId),
   );
-  return page(
-    top.map((r) => ({ image: images.get(r.imageId)!, score: r.score, matches: r.matches })),
-    first,
+  return {
+    ...page(
+      top.map((r) => ({
+        image: images.get(r.imageId)!,
+        score: r.score,
+        matches: r.matches,
+        bindings: r.bindings,
+      })),
+      first,
+    ),
+    totalCount: total,
+  };
+}
+
+const byRank = (a: ScoredImage, b: ScoredImage): number =>
+  b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0);
+
+/** Per pattern: image id -> the pattern's matching relations there, read from the edges. */
+async function edgeHits(
+  db: Database,
+  patterns: TripletPattern[],
+  ids: string[],
+): Promise<Map<string, RelationRow[]>[]> {
+  const params = patternParams(patterns);
+  return db.read('images.search.join', async (tx) => {
+    const out: Map<string, RelationRow[]>[] = [];
+    for (const [i, p] of patterns.entries()) {
+      const res = await tx.run<{
+        imageId: string;
+        sid: string;
+        oid: string;
+        score: number | null;
+        source: string;
+      }>(patternRowsQuery(p, i), { ids, patterns: params });
+      const byImage = new Map<string, RelationRow[]>();
+      for (const rec of res.records) {
+        const { imageId, sid, oid, score, source } = rec.toObject();
+        const list = byImage.get(imageId) ?? [];
+        list.push({
+          id: relationId(sid, p.predicate!, oid, source),
+          imageId,
+          subjectId: sid,
+          objectId: oid,
+          predicate: p.predicate!,
+          score,
+          source,
+          evidence: null,
+          provenance: null,
+        });
+        byImage.set(imageId, list);
+      }
+      out.push(byImage);
+    }
+    return out;
+  });
+}
+
+/**
+ * Candidate images of a search that joins in TypeScript: those where every pattern holds on its own
+ * (through the edge indexes when every pattern has a stored predicate), else those holding every
+ * label named. At most SEARCH_DERIVE_MAX_IMAGES; more is refused rather than cut.
+ */
+async function searchCandidates(
+  db: Database,
+  patterns: TripletPattern[],
+  edgesOnly: boolean,
+): Promise<string[]> {
+  const labels = [...new Set(patterns.flatMap((p) => [p.subject, p.object]).filter((l) => l !== undefined))];
+  const res = await db.read('images.search.candidates', (tx) =>
+    edgesOnly
+      ? tx.run<{ id: string }>(searchCandidatesQuery(patterns), {
+          patterns: patternParams(patterns),
+          limit: neo4j.int(SEARCH_DERIVE_MAX_IMAGES + 1),
+        })
+      : tx.run<{ id: string }>(labelCandidatesQuery(labels), {
+          labels,
+          limit: neo4j.int(SEARCH_DERIVE_MAX_IMAGES + 1),
+        }),
   );
+  const ids = res.records.map((r) => r.get('id'));
+  if (ids.length > SEARCH_DERIVE_MAX_IMAGES) {
+    throw new UserInputError(
+      `matches more than ${SEARCH_DERIVE_MAX_IMAGES} candidate images and ` +
+        (edgesOnly
+          ? 'binds variables, which are joined image by image: narrow the patterns (labels, minScore)'
+          : 'has a pattern without a stored predicate (near, far, or none), which is derived image by image: ' +
+            'add a stored predicate (in front of, on, left of, ...) or labels to narrow it'),
+      'pattern',
+    );
+  }
+  return ids;
+}
+
+/** Images matching an all-edges search without variables (searchImages returns the count otherwise). */
+export async function countSearchImages(db: Database, patterns: TripletPattern[]): Promise<number> {
+  const res = await db.read('images.search.count', (tx) =>
+    tx.run<{ n: number }>(searchCountQuery(patterns), { patterns: patternParams(patterns) }),
+  );
+  return res.records[0]?.get('n') ?? 0;
 }
 
 // ---- catalogues ----------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import ts from 'typescript';
+import { readmeDocuments } from '../../../codegen';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * graphql-codegen over the committed SDL and README.md's operations (codegen.ts, `npm run codegen`):
+ * every operation validates against the schema, and the generated types compile and describe the
+ * answers a client reads.
+ */
+describe('graphql-codegen over the SDL and the README operations', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'codegen-'));
+  const out = path.join(dir, 'graphql.ts');
+
+  it('generates types that type-check, with the fields the README selects', () => {
+    expect(readmeDocuments().length).toBeGreaterThan(0);
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/@graphql-codegen/cli/cjs/bin.js'), '--config', 'codegen.ts'],
+      { cwd: ROOT, env: { ...process.env, CODEGEN_OUT: out }, encoding: 'utf8' },
+    );
+    if (run.status !== 0)
+      throw new Error(`graphql-codegen failed (${run.status}): ${run.stdout}${run.stderr}`);
+    const usage = path.join(dir, 'usage.ts');
+    writeFileSync(
+      usage,
+      `import type { OneBallQuery, LatestQuery, FrontOfBoxQuery, DepthUnit, LookupQuery } from './graphql';
+import type { SceneObject } from './graphql.schema';
+declare const whole: SceneObject;
+declare const one: OneBallQuery;
+declare const latest: LatestQuery;
+declare const front: FrontOfBoxQuery;
+declare const lookup: LookupQuery;
+const variable: string = one.searchImages.edges[0].bindings[0].variable;
+const total: number = one.searchImages.totalCount + front.objectsInFrontOf.totalCount;
+const unit: DepthUnit | undefined = latest.images.edges[0].node.objects[0].depth?.unit;
+const when: string = latest.images.edges[0].node.ingestedAt;
+const start: string | null = latest.images.pageInfo.startCursor;
+const node = lookup.node;
+const label: string | undefined = node?.__typename === 'SceneObject' ? node.label : undefined;
+const key: string = whole.key;
+export const used = [variable, total, unit, when, start, label, key];
+`,
+    );
+    const program = ts.createProgram([out, out.replace(/\.ts$/, '.schema.ts'), usage], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      skipLibCheck: true,
+      types: [],
+    });
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+  }, 120_000);
+});
