@@ -9,6 +9,6 @@
  */
 export type { RequestContext } from './runtime/context';
 export { createRequestContext } from './runtime/requestContext';
-export { makeFormatError } from './runtime/formatError';
-export { queryCostPlugin, queryLimitRules } from './runtime/limits';
+export { errorStatusPlugin, makeFormatError } from './runtime/formatError';
+export { queryLimitRules, queryLimitsPlugin } from './runtime/limits';
 export { buildGraphQLSchema } from './runtime/schema';

@@ -59,6 +59,7 @@ export class IngestResolver {
       {
         access: { roots: ingestRoots, baseDir: ingestRoots[0] ?? process.cwd() },
         build: thresholds ? { thresholds } : undefined,
+        engine: ctx.engine,
       },
     );
     return this.store(ctx, result);
@@ -152,6 +153,7 @@ export class IngestResolver {
       build: thresholds ? { thresholds } : undefined,
       inference: await ctx.inference(),
       maxPixels: config.images.maxPixels,
+      engine: ctx.engine,
     });
     return this.store(ctx, result);
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import type { Logger } from '../../src/log/logger';
+import type { SpatialEngine } from '../../src/pipeline/engineThreads';
 import type { SceneInference } from '../../src/pipeline/sceneInference';
 import type { Loaders } from './loaders';
 
@@ -12,4 +13,6 @@ export interface RequestContext {
   config: Config;
   /** The inference stage, started on first use (images only). */
   inference: () => Promise<SceneInference>;
+  /** Where ingest mutations run the spatial engine (worker threads in the service); unset: inline. */
+  engine?: SpatialEngine;
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import type { Logger } from '../../src/log/logger';
+import type { SpatialEngine } from '../../src/pipeline/engineThreads';
 import type { SceneInference } from '../../src/pipeline/sceneInference';
 import type { RequestContext } from './context';
 import { createLoaders } from './loaders';
@@ -10,6 +11,7 @@ export function createRequestContext(
   logger: Logger,
   config: Config,
   inference: () => Promise<SceneInference>,
+  engine?: SpatialEngine,
 ): RequestContext {
-  return { db, logger, loaders: createLoaders(db), config, inference };
+  return { db, logger, loaders: createLoaders(db), config, inference, ...(engine ? { engine } : {}) };
 }

@@ -24,6 +24,7 @@ import { toDepthMap, type DepthMap } from '../spatial/depthMap';
 import { buildSceneGraph, SPATIAL_ENGINE } from '../spatial/engine';
 import { validateSceneInput } from '../spatial/sceneValidation';
 import type { BuildOptions } from '../spatial/spatialOptions';
+import type { SpatialEngine } from './engineThreads';
 import { inputKeyFor } from './inputKey';
 import { resolveLocalPath, type FileAccess } from './localFiles';
 import type { SceneInference } from './sceneInference';
@@ -37,6 +38,17 @@ export interface PipelineOptions {
   inference?: SceneInference;
   /** Largest decoded image accepted. */
   maxPixels?: number;
+  /** Runs the spatial engine elsewhere (the service's worker threads); default: in this thread. */
+  engine?: SpatialEngine;
+}
+
+function runEngine(
+  opts: PipelineOptions,
+  scene: SceneGraph,
+  depth: DepthMap | undefined,
+  build: BuildOptions,
+): Promise<SceneGraph> | SceneGraph {
+  return opts.engine ? opts.engine(scene, depth, build) : buildSceneGraph(scene, depth, build);
 }
 
 export interface SceneSource {
@@ -114,7 +126,7 @@ async function fromScene(source: SceneSource, opts: PipelineOptions): Promise<Pi
   if (!depth && scene.provenance?.engine === SPATIAL_ENGINE) return { scene, depth: 'stored', timings };
   const exif = opts.build?.intrinsics ? undefined : await exifOf(scene.image.uri, opts.access);
   t = performance.now();
-  const built = buildSceneGraph(source.depth ? { ...scene, depth: source.depth } : scene, depth, {
+  const built = await runEngine(opts, source.depth ? { ...scene, depth: source.depth } : scene, depth, {
     ...opts.build,
     exif,
   });
@@ -192,7 +204,7 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
   };
   if (depthRef) scene.depth = depthRef;
   t = performance.now();
-  const built = buildSceneGraph(scene, depth.map, { ...opts.build, exif });
+  const built = await runEngine(opts, scene, depth.map, { ...opts.build, exif });
   timings.engine = since(t);
   return { scene: built, depth: depth.from, timings };
 }

@@ -5,9 +5,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import {
   buildGraphQLSchema,
   createRequestContext,
+  errorStatusPlugin,
   makeFormatError,
-  queryCostPlugin,
   queryLimitRules,
+  queryLimitsPlugin,
   type RequestContext,
 } from '../../resolvers';
 import type { Config } from '../config/config';
@@ -16,7 +17,9 @@ import { isMigrated, migrate } from '../db/migrations';
 import type { Logger } from '../log/logger';
 import { inferenceCheck, LazyInference, startInference } from '../pipeline/startInference';
 import type { SceneInference } from '../pipeline/sceneInference';
+import { EngineThreads } from '../pipeline/engineThreads';
 import { attachRoutes } from './httpServer';
+import { serveImage } from './imageRoute';
 
 export interface RunningService {
   url: string;
@@ -39,7 +42,9 @@ export async function startService(
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningService> {
-  const connection = options.connection ?? (await connect(config, logger));
+  const connection =
+    options.connection ??
+    (await connect(config, logger, { transactionTimeoutMs: config.limits.requestTimeoutMs }));
   const { db } = connection;
   const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
   logger.info({ applied: result.applied.length, alreadyApplied: result.skipped.length }, 'migrations done');
@@ -47,6 +52,8 @@ export async function startService(
   const given = options.inference;
   const lazy = new LazyInference(() => startInference(config, logger));
   const inference = given ? () => Promise.resolve(given) : () => lazy.get();
+  // The spatial engine is CPU-bound for seconds on big scenes: off the event loop in the service.
+  const engine = config.engineWorkers > 0 ? new EngineThreads(config.engineWorkers) : undefined;
 
   const httpServer = http.createServer();
   const apollo = new ApolloServer<RequestContext>({
@@ -58,13 +65,17 @@ export async function startService(
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logger),
     validationRules: queryLimitRules(config.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryCostPlugin(config.limits.maxQueryCost)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryLimitsPlugin(config.limits),
+      errorStatusPlugin(),
+    ],
   });
   await apollo.start();
 
   attachRoutes(httpServer, {
     apollo,
-    context: async () => createRequestContext(db, logger, config, inference),
+    context: async () => createRequestContext(db, logger, config, inference, engine?.run),
     ready: async () => {
       const checks: Record<string, string> = {};
       try {
@@ -72,7 +83,9 @@ export async function startService(
         checks.neo4j = 'ok';
         checks.migrations = (await isMigrated(db)) ? 'ok' : 'pending';
       } catch (err) {
-        checks.neo4j = err instanceof Error ? err.message : String(err);
+        // The reason (and the server's address) goes to the log, not to whoever probes.
+        logger.warn({ err }, 'readiness: Neo4j not reachable');
+        checks.neo4j = 'unavailable';
       }
       // Inference starts with the first image; once started, it is ready while any device serves.
       const health = lazy.current?.health();
@@ -81,6 +94,15 @@ export async function startService(
     },
     maxBodyBytes: config.limits.maxUploadBytes,
     logger,
+    corsOrigins: config.http.corsOrigins,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    images: (req, res, imageId, search) =>
+      serveImage(req, res, imageId, search, {
+        db,
+        roots: config.ingestRoots,
+        maxPixels: config.images.maxPixels,
+        logger,
+      }),
   });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -94,10 +116,13 @@ export async function startService(
     (stopping ??= (async () => {
       await apollo.stop();
       await lazy.close();
+      await engine?.close();
       await db.close();
-      if (connection.startedLocal && connection.local && !options.keepDatabase) {
-        logger.info('stopping the local Neo4j this service started');
-        await connection.local.stop();
+      if (connection.startedLocal && connection.local && connection.localPid && !options.keepDatabase) {
+        // Only the launcher this service started, and only if nobody claimed it with `db start` since.
+        if (await connection.local.stopIfStartedBy(connection.localPid)) {
+          logger.info('stopped the local Neo4j this service started');
+        }
       }
     })());
   return { url, connection, stop };
