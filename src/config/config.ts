@@ -42,7 +42,7 @@ const schema = z.object({
   CORS_ORIGINS: z
     .string()
     .regex(
-      /^(\*|https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*)$/,
+      /^(\*|https?:\/\/[^\s,/]+\/?(\s*,\s*https?:\/\/[^\s,/]+\/?)*)$/,
       'must be `*` or a comma-separated list of origins such as https://app.example.com',
     )
     .optional(),
