@@ -51,10 +51,7 @@ export function makeFormatError(logger: Logger) {
         logger.warn({ err: original, path: formatted.path }, 'request failed');
       }
       return {
-        message:
-          original.code === ErrorCode.DATABASE_UNAVAILABLE
-            ? DATABASE_UNAVAILABLE_MESSAGE
-            : redactMessage(original.message),
+        message: clientMessage(original),
         path: formatted.path,
         locations: formatted.locations,
         extensions: {
@@ -86,6 +83,21 @@ export function makeFormatError(logger: Logger) {
     logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return masked(formatted);
   };
+}
+
+/** Database errors (src/db/database.ts, with the operation in `details.op`) get a generic reason. */
+const DATABASE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.DATABASE_UNAVAILABLE]: DATABASE_UNAVAILABLE_MESSAGE,
+  [ErrorCode.CONFLICT]: 'A concurrent write conflicted with this one; try again',
+  [ErrorCode.TIMEOUT]: 'The database did not answer within the time limit (REQUEST_TIMEOUT_MS)',
+};
+
+function clientMessage(err: AppError): string {
+  const generic = DATABASE_MESSAGES[err.code];
+  if (generic && (err.code === ErrorCode.DATABASE_UNAVAILABLE || typeof err.details.op === 'string')) {
+    return generic;
+  }
+  return redactMessage(err.message);
 }
 
 function masked(formatted: GraphQLFormattedError): GraphQLFormattedError {

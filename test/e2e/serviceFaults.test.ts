@@ -109,6 +109,18 @@ describe('service faults and limits (real Neo4j)', () => {
     expect(sub.body.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
   });
 
+  it('answers a request over REQUEST_TIMEOUT_MS with 504 TIMEOUT', async () => {
+    const hurried = await startTestService({ REQUEST_TIMEOUT_MS: '1' });
+    try {
+      const r = await gql(hurried, '{ images(first: 5) { edges { node { id objects { label } } } } }');
+      expect(r.status).toBe(504);
+      expect(r.body.errors?.[0].extensions?.code).toBe('TIMEOUT');
+      expect((await fetch(`${hurried.url}/healthz`)).status).toBe(200);
+    } finally {
+      await hurried.stop();
+    }
+  });
+
   it('refuses a fragment bomb before validation expands it', async () => {
     const bomb = fragmentBomb(22);
     const start = performance.now();

@@ -126,6 +126,19 @@ describe('formatError', () => {
     expect(out.message).not.toMatch(/bolt:|images\.list|7687/);
   });
 
+  it('names no operation in a database conflict', () => {
+    const driverErr = new Neo4jError(
+      'Node(1) already exists',
+      'Neo.ClientError.Schema.ConstraintValidationFailed',
+      '',
+      '',
+    );
+    const app = toAppError(driverErr, 'Neo4j ingest failed', 'ingest') as AppError;
+    const out = fmt(new GraphQLError('x', { path: ['ingestSceneGraph'], originalError: app }));
+    expect(out.extensions?.code).toBe(ErrorCode.CONFLICT);
+    expect(out.message).not.toMatch(/Neo4j|ingest|Node\(1\)/);
+  });
+
   it('cuts absolute paths out of input errors, keeping the field', () => {
     const err = new UserInputError('cannot read /srv/data/inputs/depth/a.png', 'input.path');
     const out = fmt(new GraphQLError('x', { path: ['ingestImage'], originalError: err }));
