@@ -10,5 +10,5 @@
 export type { RequestContext } from './runtime/context';
 export { createRequestContext } from './runtime/requestContext';
 export { errorStatusPlugin, makeFormatError } from './runtime/formatError';
-export { queryLimitRules, queryLimitsPlugin } from './runtime/limits';
+export { GuardedDocumentStore, queryLimitRules, queryLimitsPlugin } from './runtime/limits';
 export { buildGraphQLSchema } from './runtime/schema';

@@ -229,10 +229,56 @@ export function estimateCost(
 const TRIVIAL_DOCUMENT = parse('{ __typename }');
 
 /**
+ * Apollo's cache of parsed and validated documents (its `documentStore`), an LRU by query hash, that
+ * can also answer "already validated" with a trivial document for a query the limits plugin refused:
+ * Apollo then neither parses nor validates the refused query, and the plugin raises the refusal once
+ * the operation is resolved. (Apollo reads this cache after the plugin's didResolveSource, so setting
+ * the request's document there alone would be overwritten.)
+ */
+export class GuardedDocumentStore {
+  private readonly docs = new Map<string, DocumentNode>();
+  /** Query hashes refused, with how many requests for each are on their way to `get`. */
+  private readonly refused = new Map<string, number>();
+
+  constructor(private readonly maxEntries = 1000) {}
+
+  refuse(queryHash: string): void {
+    this.refused.set(queryHash, (this.refused.get(queryHash) ?? 0) + 1);
+  }
+
+  async get(key: string): Promise<DocumentNode | undefined> {
+    const hash = key.slice(key.lastIndexOf(':') + 1);
+    const pending = this.refused.get(hash);
+    if (pending) {
+      if (pending > 1) this.refused.set(hash, pending - 1);
+      else this.refused.delete(hash);
+      return TRIVIAL_DOCUMENT;
+    }
+    const doc = this.docs.get(key);
+    if (doc) {
+      // Most recently used last.
+      this.docs.delete(key);
+      this.docs.set(key, doc);
+    }
+    return doc;
+  }
+
+  async set(key: string, value: DocumentNode): Promise<void> {
+    if (value === TRIVIAL_DOCUMENT) return;
+    this.docs.set(key, value);
+    if (this.docs.size > this.maxEntries) this.docs.delete(this.docs.keys().next().value!);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.docs.delete(key);
+  }
+}
+
+/**
  * The limits Apollo's validation rules cannot enforce: the expanded size before validation starts,
  * subscriptions (the service has none; graphql-js would report a server fault), and cost.
  */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+export function queryLimitsPlugin(limits: QueryLimits, store?: GuardedDocumentStore): ApolloServerPlugin {
   const maxCost = limits.maxQueryCost;
   return {
     async requestDidStart() {
@@ -252,8 +298,9 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
               `The query has ${fields} fields once its fragments are expanded; the limit is ${limits.maxQueryFields} (MAX_QUERY_FIELDS)`,
               'QUERY_TOO_LARGE',
             );
-            // Apollo neither parses nor validates a document that is already set: the refused one is
-            // replaced by a trivial one, and the refusal is raised below, where Apollo answers with it.
+            // Apollo neither parses nor validates a document it finds set (or cached): the refused one
+            // is replaced by a trivial one, and the refusal is raised below, where Apollo answers with it.
+            store?.refuse(requestContext.queryHash);
             (requestContext as { document?: DocumentNode }).document = TRIVIAL_DOCUMENT;
           }
         },

@@ -6,6 +6,7 @@ import {
   buildGraphQLSchema,
   createRequestContext,
   errorStatusPlugin,
+  GuardedDocumentStore,
   makeFormatError,
   queryLimitRules,
   queryLimitsPlugin,
@@ -56,6 +57,7 @@ export async function startService(
   const engine = config.engineWorkers > 0 ? new EngineThreads(config.engineWorkers) : undefined;
 
   const httpServer = http.createServer();
+  const documentStore = new GuardedDocumentStore();
   const apollo = new ApolloServer<RequestContext>({
     schema: buildGraphQLSchema(),
     introspection: !config.isProduction,
@@ -65,9 +67,10 @@ export async function startService(
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logger),
     validationRules: queryLimitRules(config.limits),
+    documentStore,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryLimitsPlugin(config.limits),
+      queryLimitsPlugin(config.limits, documentStore),
       errorStatusPlugin(),
     ],
   });

@@ -1,8 +1,13 @@
-import { GraphQLError, parse, validate, specifiedRules, Kind } from 'graphql';
+import { GraphQLError, parse, print, validate, specifiedRules, Kind } from 'graphql';
 import { loadConfig } from '../../../src/config/config';
 import { AppError, ErrorCode, UserInputError } from '../../../src/errors/errors';
 import { buildGraphQLSchema } from '../../../resolvers/runtime/schema';
-import { estimateCost, expandedFieldCount, queryLimitRules } from '../../../resolvers/runtime/limits';
+import {
+  estimateCost,
+  expandedFieldCount,
+  GuardedDocumentStore,
+  queryLimitRules,
+} from '../../../resolvers/runtime/limits';
 import { makeFormatError, redactMessage } from '../../../resolvers/runtime/formatError';
 import { toAppError } from '../../../src/db/database';
 import { Neo4jError } from 'neo4j-driver';
@@ -148,5 +153,25 @@ describe('formatError', () => {
     expect(redactMessage('ratio 0/1 at https://example.org/a/b')).toBe(
       'ratio 0/1 at https://example.org/a/b',
     );
+  });
+});
+
+describe('GuardedDocumentStore', () => {
+  it('answers a refused query once with a trivial document, and caches others', async () => {
+    const store = new GuardedDocumentStore(2);
+    store.refuse('h1');
+    const trivial = await store.get('schema:h1');
+    expect(trivial && print(trivial)).toMatch(/__typename/);
+    expect(await store.get('schema:h1')).toBeUndefined();
+    const a = parse('{ a }');
+    await store.set('schema:a', a);
+    await store.set('schema:b', parse('{ b }'));
+    expect(await store.get('schema:a')).toBe(a);
+    await store.set('schema:c', parse('{ c }'));
+    // b was the least recently used.
+    expect(await store.get('schema:b')).toBeUndefined();
+    expect(await store.get('schema:a')).toBe(a);
+    await store.set('schema:t', trivial!);
+    expect(await store.get('schema:t')).toBeUndefined();
   });
 });
