@@ -43,6 +43,7 @@ function storeWhere(where: ImagesWhere | undefined | null): StoreImagesWhere {
     ingestedBefore: where?.ingestedBefore ? where.ingestedBefore.toISOString() : undefined,
   };
 }
+import { checkThumbnailSize, imagePath, servableImageFile } from '../src/pipeline/localFiles';
 
 @Resolver(() => Image)
 export class ImageResolver {
@@ -221,5 +222,22 @@ export class ImageResolver {
         filter.keep(r, (id) => labels.get(id)),
     );
     return kept.slice(0, first ?? undefined).map(toRelation);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Where this service serves the image: its original bytes, or with `size` a JPEG thumbnail with that ' +
+      'longest side (16 to 1024), e.g. "/images/<id>?size=256" (relative to the service). Null when the ' +
+      'image is not a local file inside INGEST_ROOTS (uploads, remote URLs).',
+  })
+  async url(
+    @Root() image: Image,
+    @Ctx() { config }: RequestContext,
+    @Arg('size', () => Int, { nullable: true }) size?: number | null,
+  ): Promise<string | null> {
+    if (size !== undefined && size !== null) checkThumbnailSize(size, 'size');
+    const file = await servableImageFile(image.uri, config.ingestRoots);
+    return file ? imagePath(image.id, size ?? undefined) : null;
   }
 }

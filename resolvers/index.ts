@@ -9,7 +9,7 @@
  */
 export type { RequestContext } from './runtime/context';
 export { createRequestContext } from './runtime/requestContext';
-export { makeFormatError } from './runtime/formatError';
-export { queryCostPlugin, queryLimitRules } from './runtime/limits';
+export { errorStatusPlugin, makeFormatError } from './runtime/formatError';
+export { GuardedDocumentStore, queryLimitRules, queryLimitsPlugin } from './runtime/limits';
 export { buildGraphQLSchema } from './runtime/schema';
 export { hintsPlugin } from './hints';

@@ -61,6 +61,7 @@ export class IngestResolver {
       {
         access: { roots: ingestRoots, baseDir: ingestRoots[0] ?? process.cwd() },
         build: thresholds ? { thresholds } : undefined,
+        engine: ctx.engine,
       },
     );
     return this.store(ctx, result);
@@ -156,6 +157,7 @@ export class IngestResolver {
       build: thresholds ? { thresholds } : undefined,
       inference: await ctx.inference(),
       maxPixels: config.images.maxPixels,
+      engine: ctx.engine,
     });
     return this.store(ctx, result);
   }

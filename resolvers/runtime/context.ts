@@ -2,6 +2,7 @@ import type { Principal } from '../../src/auth/principal';
 import type { Config } from '../../src/config/config';
 import type { Database } from '../../src/db/database';
 import type { Logger } from '../../src/log/logger';
+import type { SpatialEngine } from '../../src/pipeline/engineThreads';
 import type { SceneInference } from '../../src/pipeline/sceneInference';
 import type { Loaders } from './loaders';
 
@@ -15,4 +16,6 @@ export interface RequestContext {
   inference: () => Promise<SceneInference>;
   /** Who sent the request, with its role (src/auth); the schema's authChecker reads it. */
   auth: Principal;
+  /** Where ingest mutations run the spatial engine (worker threads in the service); unset: inline. */
+  engine?: SpatialEngine;
 }

@@ -32,9 +32,21 @@ const schema = z.object({
     .regex(/^https?:\/\/[^/\s]+/, 'must be an http:// or https:// URL')
     .default('https://huggingface.co'),
   HF_TOKEN: z.string().min(1).optional(),
-  MAX_QUERY_DEPTH: positiveInt.default(8),
-  MAX_QUERY_COST: positiveInt.default(50000),
+  MAX_QUERY_DEPTH: positiveInt.default(12),
+  MAX_QUERY_COST: positiveInt.default(250_000),
   MAX_ALIASES: positiveInt.default(30),
+  MAX_QUERY_FIELDS: positiveInt.default(2000),
+  REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  NEO4J_CONNECTION_TIMEOUT_MS: positiveInt.default(5000),
+  NEO4J_MAX_RETRY_TIME_MS: z.coerce.number().int().min(0).default(3000),
+  CORS_ORIGINS: z
+    .string()
+    .regex(
+      /^(\*|https?:\/\/[^\s,/]+\/?(\s*,\s*https?:\/\/[^\s,/]+\/?)*)$/,
+      'must be `*` or a comma-separated list of origins such as https://app.example.com',
+    )
+    .optional(),
+  ENGINE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   INGEST_ROOTS: z.string().optional(),
   MAX_UPLOAD_BYTES: positiveInt.default(20 * 1024 * 1024),
   MAX_IMAGE_PIXELS: positiveInt.default(40_000_000),
@@ -86,7 +98,12 @@ export type RawConfig = z.infer<typeof schema>;
 export interface Config {
   env: RawConfig['NODE_ENV'];
   isProduction: boolean;
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Origins allowed to call the API from a browser; `*` only when configured so. */
+    corsOrigins: string[];
+  };
   logLevel: RawConfig['LOG_LEVEL'];
   neo4j: {
     /** Undefined: start and use the project's local Neo4j. */
@@ -95,15 +112,29 @@ export interface Config {
     password?: string;
     database: string;
     localBoltPort: number;
+    /** Connecting, and waiting for a pooled connection, give up after this long (ms). */
+    connectionTimeoutMs: number;
+    /** How long the driver retries a transaction that failed transiently (ms). */
+    maxRetryTimeMs: number;
   };
   dataDir: string;
   modelDir: string;
   /** Where `scenegraph models pull` fetches models from (nothing is fetched at start-up). */
   models: { hubEndpoint: string; hubToken?: string };
-  limits: { maxQueryDepth: number; maxQueryCost: number; maxAliases: number; maxUploadBytes: number };
+  limits: {
+    maxQueryDepth: number;
+    maxQueryCost: number;
+    maxAliases: number;
+    maxQueryFields: number;
+    maxUploadBytes: number;
+    /** A GraphQL request that takes longer is answered with TIMEOUT (HTTP 504). */
+    requestTimeoutMs: number;
+  };
   /** Folders from which local files (scene graphs, depth maps, images) may be read by the API. */
   ingestRoots: string[];
   images: { maxPixels: number; fetchTimeoutMs: number };
+  /** Worker threads for the spatial engine in the service (0 = on the main thread). */
+  engineWorkers: number;
   inference: {
     /** Registry names; `depthModel` undefined = no depth model (DEPTH_MODEL=none). */
     detectorModel: string;
@@ -202,10 +233,23 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Hugging Face hub (or mirror) that `scenegraph models pull` downloads from. Default `https://huggingface.co`.',
   HF_TOKEN:
     'Hugging Face token, sent to HF_ENDPOINT only (for gated or private repositories). Default: none.',
-  MAX_QUERY_DEPTH: 'Deepest GraphQL selection accepted. Default `8`.',
+  MAX_QUERY_DEPTH:
+    'Deepest GraphQL selection accepted (a two-hop traversal from `images` is 9 deep). Default `12`.',
   MAX_QUERY_COST:
-    'Largest estimated GraphQL query cost accepted (fields multiplied by page and list sizes). Default `50000`.',
+    'Largest estimated GraphQL query cost accepted (fields multiplied by page and list sizes, see "Query limits"). Default `250000`.',
   MAX_ALIASES: 'Most aliases in one GraphQL operation. Default `30`.',
+  MAX_QUERY_FIELDS:
+    'Most fields in one GraphQL document once its fragments are expanded, counted before any other validation (stops fragment bombs). Default `2000`.',
+  REQUEST_TIMEOUT_MS:
+    'Time limit for one HTTP request (GraphQL answered with `TIMEOUT`, HTTP 504); also the Neo4j transaction timeout. Default `30000`.',
+  NEO4J_CONNECTION_TIMEOUT_MS:
+    'How long connecting to Neo4j, or waiting for a pooled connection, may take before a request fails with `DATABASE_UNAVAILABLE` (HTTP 503). Default `5000`.',
+  NEO4J_MAX_RETRY_TIME_MS:
+    'How long a transaction that failed transiently (database briefly unreachable, deadlock) is retried. Default `3000`.',
+  CORS_ORIGINS:
+    'Comma-separated origins browsers may call the API from (e.g. `https://app.example.com`), or `*` for any. Default: none (no CORS headers).',
+  ENGINE_WORKERS:
+    'Worker threads running the spatial engine for `ingestSceneGraph`/`ingestImage` in the service, so a big scene does not stall other requests (`0` = on the main thread). Default `1`.',
   INGEST_ROOTS:
     'Colon-separated folders from which the GraphQL API may read local files (depth maps, images for EXIF). Default: `DATA_DIR/inputs`. The CLI reads the files it is given.',
   MAX_UPLOAD_BYTES: 'Largest accepted HTTP request body in bytes. Default `20971520` (20 MiB).',
@@ -303,7 +347,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     env: c.NODE_ENV,
     isProduction: c.NODE_ENV === 'production',
-    http: { host: c.HOST, port: c.PORT },
+    http: {
+      host: c.HOST,
+      port: c.PORT,
+      corsOrigins: c.CORS_ORIGINS
+        ? c.CORS_ORIGINS.split(',')
+            .map((o) => o.trim().replace(/\/+$/, ''))
+            .filter(Boolean)
+        : [],
+    },
     logLevel: c.LOG_LEVEL,
     neo4j: {
       uri: c.NEO4J_URI,
@@ -311,6 +363,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       password: c.NEO4J_PASSWORD,
       database: c.NEO4J_DATABASE,
       localBoltPort: c.NEO4J_BOLT_PORT,
+      connectionTimeoutMs: c.NEO4J_CONNECTION_TIMEOUT_MS,
+      maxRetryTimeMs: c.NEO4J_MAX_RETRY_TIME_MS,
     },
     dataDir,
     modelDir: path.resolve(cwd, c.MODEL_DIR ?? path.join(c.DATA_DIR, 'models')),
@@ -319,7 +373,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxQueryDepth: c.MAX_QUERY_DEPTH,
       maxQueryCost: c.MAX_QUERY_COST,
       maxAliases: c.MAX_ALIASES,
+      maxQueryFields: c.MAX_QUERY_FIELDS,
       maxUploadBytes: c.MAX_UPLOAD_BYTES,
+      requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     },
     ingestRoots: c.INGEST_ROOTS
       ? c.INGEST_ROOTS.split(':')
@@ -328,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : // Not DATA_DIR itself: it holds the local Neo4j's credentials.
         [path.join(dataDir, 'inputs')],
     images: { maxPixels: c.MAX_IMAGE_PIXELS, fetchTimeoutMs: c.IMAGE_FETCH_TIMEOUT_MS },
+    engineWorkers: c.ENGINE_WORKERS,
     inference: {
       detectorModel: c.DETECTOR_MODEL,
       depthModel: c.DEPTH_MODEL === 'none' ? undefined : c.DEPTH_MODEL,

@@ -10,6 +10,17 @@ export interface Connection {
   local?: LocalNeo4j;
   /** True when this call started the local Neo4j (and so its owner should stop it). */
   startedLocal: boolean;
+  /** The launcher's pid when this call started it: only that launcher is stopped on exit. */
+  localPid?: number;
+}
+
+/** Database options from the configuration (timeouts that make an unreachable database fail fast). */
+function driverOptions(config: Config) {
+  return {
+    database: config.neo4j.database,
+    connectionTimeoutMs: config.neo4j.connectionTimeoutMs,
+    maxRetryTimeMs: config.neo4j.maxRetryTimeMs,
+  };
 }
 
 export function localNeo4jFor(config: Config, logger?: Logger): LocalNeo4j {
@@ -29,13 +40,19 @@ export function localNeo4jFor(config: Config, logger?: Logger): LocalNeo4j {
  * NEO4J_URI set: use that server. Unset: start (or reuse) the project's local Neo4j, so a newcomer
  * needs nothing but Java to run the service.
  */
-export async function connect(config: Config, logger: Logger): Promise<Connection> {
+export async function connect(
+  config: Config,
+  logger: Logger,
+  /** The service adds a transaction timeout (its request time bound); the CLI has none. */
+  extra: { transactionTimeoutMs?: number } = {},
+): Promise<Connection> {
   if (config.neo4j.uri) {
     const db = Database.connect({
       uri: config.neo4j.uri,
       user: config.neo4j.user,
       password: config.neo4j.password!,
-      database: config.neo4j.database,
+      ...driverOptions(config),
+      ...extra,
     });
     await db.verify();
     return { db, startedLocal: false };
@@ -47,8 +64,14 @@ export async function connect(config: Config, logger: Logger): Promise<Connectio
     uri: started.uri,
     user: started.user,
     password: started.password,
-    database: config.neo4j.database,
+    ...driverOptions(config),
+    ...extra,
   });
   await db.verify();
-  return { db, local, startedLocal: started.startedNow };
+  return {
+    db,
+    local,
+    startedLocal: started.startedNow,
+    ...(started.startedNow ? { localPid: started.pid } : {}),
+  };
 }

@@ -15,7 +15,20 @@ export interface DatabaseOptions {
   database: string;
   /** Max connection pool size; the default suits a single service process. */
   maxPoolSize?: number;
+  /**
+   * Connecting, and waiting for a free pooled connection, give up after this long (ms). The driver's
+   * own defaults (30 s and 60 s) make a request hang for a minute while the database is down.
+   */
+  connectionTimeoutMs?: number;
+  /** How long a transaction failing transiently is retried (ms); the driver's default is 30 s. */
+  maxRetryTimeMs?: number;
+  /** Server-side time limit per transaction (ms); none when unset. */
+  transactionTimeoutMs?: number;
 }
+
+/** Timeouts for a service that should answer DATABASE_UNAVAILABLE promptly rather than queue requests. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_RETRY_TIME_MS = 3000;
 
 export type Work<T> = (tx: QueryRunner) => Promise<T>;
 
@@ -36,8 +49,12 @@ export class Database {
   ) {}
 
   static connect(options: DatabaseOptions): Database {
+    const connectionTimeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
     const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
       maxConnectionPoolSize: options.maxPoolSize ?? 50,
+      connectionTimeout,
+      connectionAcquisitionTimeout: connectionTimeout,
+      maxTransactionRetryTime: options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS,
       // Integers come back as JS numbers when they fit; ids and counts in this project always do.
       disableLosslessIntegers: true,
       userAgent: 'scenegraph',
@@ -54,7 +71,7 @@ export class Database {
     try {
       await this.driver.verifyConnectivity({ database: this.options.database });
     } catch (err) {
-      throw toAppError(err, `Neo4j at ${this.options.uri} is not reachable`);
+      throw toAppError(err, `Neo4j at ${this.options.uri} is not reachable`, 'verify');
     }
   }
 
@@ -80,7 +97,7 @@ export class Database {
       this.queryCount++;
       return await session.run(cypher, params, { metadata: { app: 'scenegraph', op } });
     } catch (err) {
-      throw toAppError(err, `Neo4j ${op} failed`);
+      throw toAppError(err, `Neo4j ${op} failed`, op);
     } finally {
       await session.close();
     }
@@ -95,7 +112,10 @@ export class Database {
       database: this.options.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
     });
-    const config = { metadata: { app: 'scenegraph', op } };
+    const config = {
+      metadata: { app: 'scenegraph', op },
+      ...(this.options.transactionTimeoutMs ? { timeout: this.options.transactionTimeoutMs } : {}),
+    };
     const wrap = (tx: ManagedTransaction): QueryRunner => ({
       run: <R extends RecordShape = RecordShape>(cypher: string, params?: Record<string, unknown>) => {
         this.queryCount++;
@@ -107,34 +127,52 @@ export class Database {
         ? await session.executeRead((tx) => work(wrap(tx)), config)
         : await session.executeWrite((tx) => work(wrap(tx)), config);
     } catch (err) {
-      throw toAppError(err, `Neo4j ${op} failed`);
+      throw toAppError(err, `Neo4j ${op} failed`, op);
     } finally {
       await session.close();
     }
   }
 }
 
-/** Driver errors become AppErrors by code, never by message text; anything else passes through. */
-export function toAppError(err: unknown, context: string): unknown {
+/** Codes of the driver that mean "the database cannot be reached now" (connection refused, timed out). */
+const UNAVAILABLE = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'Neo.TransientError.General.DatabaseUnavailable',
+]);
+
+/**
+ * Driver errors become AppErrors by code, never by message text; anything else passes through.
+ * `context` (which may name the server and the operation) is for operators: the CLI prints it and the
+ * service logs it; the GraphQL layer shows clients only the code and a generic reason
+ * (resolvers/runtime/formatError.ts). `op` travels in the details.
+ */
+export function toAppError(err: unknown, context: string, op?: string): unknown {
   if (err instanceof AppError || !(err instanceof Neo4jError)) return err;
-  if (err.code === 'ServiceUnavailable' || err.code === 'SessionExpired') {
-    return new AppError(
-      ErrorCode.DATABASE_UNAVAILABLE,
-      `${context}: database unavailable`,
-      {},
-      { cause: err },
-    );
+  const details = op ? { op } : {};
+  if (UNAVAILABLE.has(err.code) || isAcquisitionTimeout(err)) {
+    return new AppError(ErrorCode.DATABASE_UNAVAILABLE, `${context}: database unavailable`, details, {
+      cause: err,
+    });
   }
   if (err.code === 'Neo.ClientError.Security.Unauthorized') {
     return new AppError(
       ErrorCode.DATABASE_UNAVAILABLE,
       `${context}: authentication failed (check NEO4J_USER / NEO4J_PASSWORD)`,
-      {},
+      details,
       { cause: err },
     );
   }
   if (err.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
-    return new AppError(ErrorCode.CONFLICT, `${context}: constraint violated`, {}, { cause: err });
+    return new AppError(ErrorCode.CONFLICT, `${context}: constraint violated`, details, { cause: err });
+  }
+  if (err.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut')) {
+    return new AppError(ErrorCode.TIMEOUT, `${context}: transaction timed out`, details, { cause: err });
   }
   return err;
+}
+
+/** The pool's "connection acquisition timed out" carries no code of its own in every driver version. */
+function isAcquisitionTimeout(err: Neo4jError): boolean {
+  return err.code === 'N/A' && /acquisition/i.test(err.message);
 }

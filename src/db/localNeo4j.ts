@@ -61,6 +61,11 @@ interface RunInfo {
   startedAt: string;
   /** False between spawn and the first verified Bolt login. */
   ready: boolean;
+  /**
+   * Started or claimed by `scenegraph db start`: a service that started this launcher leaves it
+   * running on exit (stopIfStartedBy), since the user asked for it explicitly.
+   */
+  keep?: boolean;
 }
 
 interface Credentials {
@@ -136,22 +141,49 @@ export class LocalNeo4j {
     return path.join(this.projectRoot, '.neo4j');
   }
 
-  /** Starts Neo4j for this data folder, or returns the one already running for it. */
-  async start(): Promise<LocalNeo4jStarted> {
+  /**
+   * Starts Neo4j for this data folder, or returns the one already running for it. `keep` (the
+   * `db start` command) marks the launcher as wanted by the user, so that a service which happened to
+   * start it does not stop it on exit.
+   */
+  async start(opts: { keep?: boolean } = {}): Promise<LocalNeo4jStarted> {
     fs.mkdirSync(this.home, { recursive: true });
     return this.withStartLock(async () => {
       const running = this.findRunning();
       if (running) {
         const reused = await this.reuse(running);
-        if (reused) return reused;
+        if (reused) {
+          const current = this.readRunInfo();
+          if (opts.keep && current && current.pid === reused.pid && !current.keep) {
+            this.writeRunInfo({ ...current, keep: true });
+          }
+          return reused;
+        }
       }
 
       await this.runSetupIfNeeded();
       const java = this.resolveJava();
       const credentials = this.loadOrCreateCredentials();
       await assertPortFree(this.port);
-      return this.spawnLauncher(java, credentials);
+      return this.spawnLauncher(java, credentials, opts.keep === true);
     });
+  }
+
+  /**
+   * Stops the launcher `pid` if it is still the one running for this data folder and nobody claimed
+   * it with `db start` since; a launcher restarted by someone else in between is left alone.
+   */
+  async stopIfStartedBy(pid: number): Promise<boolean> {
+    const info = this.readRunInfo();
+    if (!info || info.pid !== pid) {
+      this.logger.info(`Local Neo4j (pid ${pid}) is no longer the one running; nothing to stop`, { pid });
+      return false;
+    }
+    if (info.keep) {
+      this.logger.info(`Leaving local Neo4j running (pid ${pid}): \`db start\` asked for it`, { pid });
+      return false;
+    }
+    return this.stop();
   }
 
   /** Stops the launcher for this data folder; false when none was running. */
@@ -374,7 +406,11 @@ export class LocalNeo4j {
 
   // --- launching -------------------------------------------------------------------------------
 
-  private async spawnLauncher(java: string, credentials: Credentials): Promise<LocalNeo4jStarted> {
+  private async spawnLauncher(
+    java: string,
+    credentials: Credentials,
+    keep: boolean,
+  ): Promise<LocalNeo4jStarted> {
     const uri = `bolt://${HOST}:${this.port}`;
     fs.writeFileSync(this.passwordFile, credentials.password, { mode: 0o600 });
     fs.chmodSync(this.passwordFile, 0o600);
@@ -420,6 +456,7 @@ export class LocalNeo4j {
       home: this.home,
       startedAt: new Date().toISOString(),
       ready: false,
+      ...(keep ? { keep: true } : {}),
     };
     // Written before Neo4j is up so that a concurrent start() or stop() can already find it.
     this.writeRunInfo(info);
@@ -442,7 +479,8 @@ export class LocalNeo4j {
       throw err;
     }
     removeFile(this.passwordFile);
-    this.writeRunInfo({ ...info, ready: true });
+    // A `db start` may have claimed it (keep) while it started: kept in the rewrite.
+    this.writeRunInfo({ ...info, ...(this.readRunInfo()?.keep ? { keep: true } : {}), ready: true });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     this.logger.info(`Local Neo4j ready on ${uri} (pid ${pid}, ${seconds} s)`, { uri, pid });
     return { uri, ...credentials, startedNow: true, pid };

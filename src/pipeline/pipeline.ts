@@ -24,6 +24,7 @@ import { toDepthMap, type DepthMap } from '../spatial/depthMap';
 import { buildSceneGraph, SPATIAL_ENGINE } from '../spatial/engine';
 import { validateSceneInput } from '../spatial/sceneValidation';
 import type { BuildOptions } from '../spatial/spatialOptions';
+import type { SpatialEngine } from './engineThreads';
 import { inputKeyFor } from './inputKey';
 import { resolveLocalPath, type FileAccess } from './localFiles';
 import type { SceneInference } from './sceneInference';
@@ -44,6 +45,17 @@ export interface PipelineOptions {
    * and relations (source MODEL); depth and the engine's geometric relations come as for detections.
    */
   mllm?: MllmBackend;
+  /** Runs the spatial engine elsewhere (the service's worker threads); default: in this thread. */
+  engine?: SpatialEngine;
+}
+
+function runEngine(
+  opts: PipelineOptions,
+  scene: SceneGraph,
+  depth: DepthMap | undefined,
+  build: BuildOptions,
+): Promise<SceneGraph> | SceneGraph {
+  return opts.engine ? opts.engine(scene, depth, build) : buildSceneGraph(scene, depth, build);
 }
 
 export interface SceneSource {
@@ -124,7 +136,7 @@ async function fromScene(source: SceneSource, opts: PipelineOptions): Promise<Pi
     return { scene, depth: 'stored', timings, warnings: [] };
   const exif = opts.build?.intrinsics ? undefined : await exifOf(scene.image.uri, opts.access);
   t = performance.now();
-  const built = buildSceneGraph(source.depth ? { ...scene, depth: source.depth } : scene, depth, {
+  const built = await runEngine(opts, source.depth ? { ...scene, depth: source.depth } : scene, depth, {
     ...opts.build,
     exif,
   });
@@ -214,7 +226,7 @@ async function fromImage(source: ImageSource, opts: PipelineOptions): Promise<Pi
   if (depthRef) scene.depth = depthRef;
   if (found.relations.length > 0) scene.relations = found.relations;
   t = performance.now();
-  const built = buildSceneGraph(scene, depth.map, { ...opts.build, exif });
+  const built = await runEngine(opts, scene, depth.map, { ...opts.build, exif });
   timings.engine = since(t);
   return { scene: built, depth: depth.from, timings, warnings: found.warnings };
 }

@@ -3,11 +3,13 @@ import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import type { Logger } from '../log/logger';
 import type { RequestContext } from '../../resolvers';
 import type { Principal } from '../auth/principal';
+import { handleCors } from './cors';
 
 /**
- * A small node:http front for Apollo: /graphql, /healthz (the process is up) and /readyz (Neo4j
- * reachable and migrations applied). No framework, because the three routes and a body limit are all
- * the service needs, and every dependency is something users must trust.
+ * A small node:http front for Apollo: /graphql, /healthz (the process is up), /readyz (Neo4j
+ * reachable and migrations applied) and /images/<id> (stored images, src/server/imageRoute.ts), with
+ * CORS (src/server/cors.ts) and a time bound per request. No framework, because these routes and a
+ * body limit are all the service needs, and every dependency is something users must trust.
  */
 
 export interface HttpServerOptions {
@@ -18,6 +20,17 @@ export interface HttpServerOptions {
   ready: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
   maxBodyBytes: number;
   logger: Logger;
+  /** Origins allowed by CORS (CORS_ORIGINS); empty: no CORS headers. */
+  corsOrigins?: readonly string[];
+  /** A GraphQL request still running after this long is answered 504 TIMEOUT (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** Serves `GET /images/<id>`; without it the route is 404. */
+  images?: (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    imageId: string,
+    search: URLSearchParams,
+  ) => Promise<void>;
 }
 
 class BodyTooLargeError extends Error {}
@@ -47,6 +60,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 /** Routes requests of an existing server (created first, because Apollo's drain plugin needs it). */
 export function attachRoutes(server: http.Server, opts: HttpServerOptions): void {
+  boundRequestTime(server, opts.requestTimeoutMs);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res, opts).catch((err: unknown) => {
       opts.logger.error({ err }, 'unhandled HTTP error');
@@ -62,6 +76,7 @@ async function handle(
   opts: HttpServerOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (handleCors(req, res, opts.corsOrigins ?? [])) return;
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
     const r = await opts.ready();
@@ -69,6 +84,10 @@ async function handle(
   }
   const principal = await opts.authenticate(req, res);
   if (!principal) return;
+  const imageId = /^\/images\/([^/]+)$/.exec(url.pathname)?.[1];
+  if (imageId !== undefined && opts.images) {
+    return opts.images(req, res, safeDecode(imageId), url.searchParams);
+  }
   if (url.pathname !== '/graphql')
     return sendJson(res, 404, { error: `no route ${url.pathname}; try /graphql` });
 
@@ -113,11 +132,26 @@ async function handle(
     search: url.search,
     body,
   };
-  const response = await opts.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest,
-    context: () => opts.context(principal),
-  });
-  for (const [key, value] of response.headers) res.setHeader(key, value);
+  const response = await withTimeout(
+    opts.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => opts.context(principal) }),
+    opts.requestTimeoutMs,
+  );
+  if (response === TIMED_OUT) {
+    opts.logger.warn({ path: url.pathname, timeoutMs: opts.requestTimeoutMs }, 'request timed out');
+    return sendJson(res, 504, {
+      errors: [
+        {
+          message: `The request took longer than ${opts.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)`,
+          extensions: { code: 'TIMEOUT' },
+        },
+      ],
+    });
+  }
+  for (const [key, value] of response.headers) {
+    // Keep `Vary: Origin` (CORS) beside Apollo's own Vary.
+    const vary = key === 'vary' ? res.getHeader('vary') : undefined;
+    res.setHeader(key, vary ? `${String(vary)}, ${value}` : value);
+  }
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
@@ -125,4 +159,38 @@ async function handle(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * The answer, or TIMED_OUT after `ms`. The work itself goes on (JavaScript cannot cancel it; Neo4j
+ * transactions have the same bound server-side), but the client is answered and its socket freed.
+ */
+async function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T | typeof TIMED_OUT> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Slow clients too: receiving a request (headers and body) must finish within the same bound. */
+function boundRequestTime(server: http.Server, ms: number | undefined): void {
+  if (!ms) return;
+  server.requestTimeout = ms;
+  server.headersTimeout = Math.min(server.headersTimeout, ms);
 }

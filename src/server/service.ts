@@ -5,10 +5,12 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import {
   buildGraphQLSchema,
   createRequestContext,
+  errorStatusPlugin,
+  GuardedDocumentStore,
   makeFormatError,
-  queryCostPlugin,
   queryLimitRules,
   hintsPlugin,
+  queryLimitsPlugin,
   type RequestContext,
 } from '../../resolvers';
 import { Authenticator } from '../auth/authenticator';
@@ -20,7 +22,9 @@ import { isMigrated, migrate } from '../db/migrations';
 import type { Logger } from '../log/logger';
 import { inferenceCheck, LazyInference, startInference } from '../pipeline/startInference';
 import type { SceneInference } from '../pipeline/sceneInference';
+import { EngineThreads } from '../pipeline/engineThreads';
 import { attachRoutes } from './httpServer';
+import { serveImage } from './imageRoute';
 
 export interface RunningService {
   url: string;
@@ -45,7 +49,9 @@ export async function startService(
 ): Promise<RunningService> {
   // Before connecting: a service that must not start should not touch the database either.
   const authMode = resolveAuthMode(config);
-  const connection = options.connection ?? (await connect(config, logger));
+  const connection =
+    options.connection ??
+    (await connect(config, logger, { transactionTimeoutMs: config.limits.requestTimeoutMs }));
   const { db } = connection;
   const result = await migrate(db, undefined, (id) => logger.info({ migration: id }, 'applying migration'));
   logger.info({ applied: result.applied.length, alreadyApplied: result.skipped.length }, 'migrations done');
@@ -53,11 +59,14 @@ export async function startService(
   const given = options.inference;
   const lazy = new LazyInference(() => startInference(config, logger));
   const inference = given ? () => Promise.resolve(given) : () => lazy.get();
+  // The spatial engine is CPU-bound for seconds on big scenes: off the event loop in the service.
+  const engine = config.engineWorkers > 0 ? new EngineThreads(config.engineWorkers) : undefined;
 
   const authenticator = new Authenticator(db, authMode, config.auth);
   logAuthMode(logger, config, authMode);
 
   const httpServer = http.createServer();
+  const documentStore = new GuardedDocumentStore();
   const apollo = new ApolloServer<RequestContext>({
     schema: buildGraphQLSchema(),
     introspection: !config.isProduction,
@@ -67,9 +76,11 @@ export async function startService(
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logger),
     validationRules: queryLimitRules(config.limits),
+    documentStore,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryCostPlugin(config.limits.maxQueryCost),
+      queryLimitsPlugin(config.limits, documentStore),
+      errorStatusPlugin(),
       hintsPlugin(),
     ],
   });
@@ -77,7 +88,8 @@ export async function startService(
 
   attachRoutes(httpServer, {
     apollo,
-    context: async (principal) => createRequestContext(db, logger, config, inference, principal),
+    context: async (principal) =>
+      createRequestContext(db, logger, config, inference, principal, engine?.run),
     authenticate: (req, res) => authenticateRequest(authenticator, req, res, logger),
     ready: async () => {
       const checks: Record<string, string> = {};
@@ -86,7 +98,9 @@ export async function startService(
         checks.neo4j = 'ok';
         checks.migrations = (await isMigrated(db)) ? 'ok' : 'pending';
       } catch (err) {
-        checks.neo4j = err instanceof Error ? err.message : String(err);
+        // The reason (and the server's address) goes to the log, not to whoever probes.
+        logger.warn({ err }, 'readiness: Neo4j not reachable');
+        checks.neo4j = 'unavailable';
       }
       // Inference starts with the first image; once started, it is ready while any device serves.
       const health = lazy.current?.health();
@@ -95,6 +109,15 @@ export async function startService(
     },
     maxBodyBytes: config.limits.maxUploadBytes,
     logger,
+    corsOrigins: config.http.corsOrigins,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    images: (req, res, imageId, search) =>
+      serveImage(req, res, imageId, search, {
+        db,
+        roots: config.ingestRoots,
+        maxPixels: config.images.maxPixels,
+        logger,
+      }),
   });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -108,10 +131,13 @@ export async function startService(
     (stopping ??= (async () => {
       await apollo.stop();
       await lazy.close();
+      await engine?.close();
       await db.close();
-      if (connection.startedLocal && connection.local && !options.keepDatabase) {
-        logger.info('stopping the local Neo4j this service started');
-        await connection.local.stop();
+      if (connection.startedLocal && connection.local && connection.localPid && !options.keepDatabase) {
+        // Only the launcher this service started, and only if nobody claimed it with `db start` since.
+        if (await connection.local.stopIfStartedBy(connection.localPid)) {
+          logger.info('stopped the local Neo4j this service started');
+        }
       }
     })());
   return { url, connection, stop };

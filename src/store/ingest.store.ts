@@ -1,4 +1,5 @@
 import type { Database, QueryRunner } from '../db/database';
+import { AppError, ErrorCode } from '../errors/errors';
 import { EDGE_TYPES, SEMANTIC_TYPE, type EdgeType } from './relationModel';
 import type { StoredImage } from './storedScene';
 
@@ -117,29 +118,53 @@ export function chunkByRelationships(
   return chunks;
 }
 
+/**
+ * Attempts per chunk when a concurrent writer created one of its images first: the uniqueness
+ * constraint on Image.id/Object.id refuses the second CREATE, and the retry reads what the winner
+ * stored, so every caller gets created, unchanged or replaced, never a conflict. Each retry can only
+ * lose to a writer that committed in between, so a few attempts suffice.
+ */
+export const MAX_INGEST_ATTEMPTS = 5;
+
+async function writeChunk(db: Database, chunk: StoredImage[]): Promise<[string, IngestStatus][]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeChunkOnce(db, chunk);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === ErrorCode.CONFLICT) || attempt >= MAX_INGEST_ATTEMPTS) {
+        throw err;
+      }
+    }
+  }
+}
+
 export async function ingestImages(db: Database, images: StoredImage[]): Promise<IngestResult[]> {
   // The same image twice in one batch: the last one wins, as if ingested one after the other.
   const byId = new Map(images.map((i) => [i.id, i]));
   const status = new Map<string, IngestStatus>();
   for (const chunk of chunkByRelationships([...byId.values()])) {
-    const done = await db.write('ingest', async (tx) => {
-      const res = await tx.run<{ id: string; configHash: string }>(CYPHER.existing, {
-        ids: chunk.map((i) => i.id),
-      });
-      const stored = new Map(res.records.map((r) => [r.get('id'), r.get('configHash')]));
-      const toReplace = chunk.filter((i) => stored.has(i.id) && stored.get(i.id) !== i.configHash);
-      const toWrite = chunk.filter((i) => stored.get(i.id) !== i.configHash);
-      if (toReplace.length > 0) await tx.run(CYPHER.deleteImages, { ids: toReplace.map((i) => i.id) });
-      await writeImages(tx, toWrite);
-      return chunk.map((i): [string, IngestStatus] => [
-        i.id,
-        !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
-      ]);
-    });
+    const done = await writeChunk(db, chunk);
     for (const [id, s] of done) status.set(id, s);
   }
   // A duplicate in the batch reports what its image got.
   return images.map((i) => ({ imageId: i.id, status: status.get(i.id)! }));
+}
+
+function writeChunkOnce(db: Database, chunk: StoredImage[]): Promise<[string, IngestStatus][]> {
+  return db.write('ingest', async (tx) => {
+    const res = await tx.run<{ id: string; configHash: string }>(CYPHER.existing, {
+      ids: chunk.map((i) => i.id),
+    });
+    const stored = new Map(res.records.map((r) => [r.get('id'), r.get('configHash')]));
+    const toReplace = chunk.filter((i) => stored.has(i.id) && stored.get(i.id) !== i.configHash);
+    const toWrite = chunk.filter((i) => stored.get(i.id) !== i.configHash);
+    if (toReplace.length > 0) await tx.run(CYPHER.deleteImages, { ids: toReplace.map((i) => i.id) });
+    await writeImages(tx, toWrite);
+    return chunk.map((i): [string, IngestStatus] => [
+      i.id,
+      !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
+    ]);
+  });
 }
 
 /**

@@ -23,7 +23,7 @@ export function registerDbCommands(program: Command): void {
       const config = loadConfig();
       requireLocal(config, 'start');
       const local = localNeo4jFor(config, createLogger(config.logLevel));
-      const r = await local.start();
+      const r = await local.start({ keep: true });
       process.stdout.write(
         `${r.startedNow ? 'started' : 'already running'}: ${r.uri} (pid ${r.pid}, data in ${config.dataDir})\n`,
       );

@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, '../../..');
 describe('loadConfig', () => {
   it('resolves defaults relative to the working directory', () => {
     const c = loadConfig({}, '/srv/app');
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 4000, corsOrigins: [] });
     expect(c.neo4j.uri).toBeUndefined();
     expect(c.neo4j.localBoltPort).toBe(7687);
     expect(c.dataDir).toBe('/srv/app/.data');
@@ -52,6 +52,13 @@ describe('loadConfig', () => {
   it('documents every variable in the README', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     for (const name of Object.keys(CONFIG_DOCS)) expect(readme).toContain(`| \`${name}\``);
+  });
+  it('reads CORS origins, `*` only when given, and refuses anything else', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173/' }).http.corsOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'a.example' })).toThrow(/CORS_ORIGINS/);
   });
 });
 
