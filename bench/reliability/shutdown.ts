@@ -70,8 +70,10 @@ export async function gracefulShutdown(
   const { code, signal } = await service.exited;
   clearTimeout(bound);
   const exitSeconds = (performance.now() - signalled) / 1000;
-  const refusedOr503 = Object.keys(afterSignal).every((k) => k.startsWith('network') || k === 'HTTP 503');
-  const completedOr503 = Object.keys(inFlightOutcomes).every((k) => k === 'ok' || k === 'HTTP 503');
+  const refusedOr503 = Object.keys(afterSignal).every(
+    (k) => k.startsWith('network') || k === 'SHUTTING_DOWN',
+  );
+  const completedOr503 = Object.keys(inFlightOutcomes).every((k) => k === 'ok' || k === 'SHUTTING_DOWN');
   return {
     inFlight: opts.inFlight,
     answeredBeforeSignal,

@@ -37,6 +37,22 @@ function isRequestError(original: unknown): original is GraphQLError {
   return original instanceof GraphQLError && !original.originalError && (original.nodes?.length ?? 0) > 0;
 }
 
+/**
+ * A GraphQLError built by the server framework before execution (no resolver path, no wrapped
+ * exception, no source location): it describes the HTTP request, so it is the client's.
+ */
+function isRequestPipelineError(
+  original: unknown,
+  formatted: GraphQLFormattedError,
+): original is GraphQLError {
+  return (
+    original instanceof GraphQLError &&
+    !original.originalError &&
+    formatted.path === undefined &&
+    (original.nodes?.length ?? 0) === 0
+  );
+}
+
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -79,6 +95,11 @@ export function makeFormatError(logger: Logger) {
         path: formatted.path,
         extensions: { code: ErrorCode.BAD_USER_INPUT },
       };
+    }
+    if (isRequestPipelineError(original, formatted)) {
+      // Apollo's request pipeline about the request as sent (e.g. "provided sha does not match query"
+      // for a persisted query): a constructed message, not a caught exception.
+      return { message: original.message, extensions: { code: 'BAD_REQUEST' } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return masked(formatted);

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import type { RequestContext } from '../../resolvers';
 import type { Principal } from '../auth/principal';
 import { handleCors } from './cors';
+import type { HttpDrain } from './drain';
 
 /**
  * A small node:http front for Apollo: /graphql, /healthz (the process is up), /readyz (Neo4j
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   corsOrigins?: readonly string[];
   /** A GraphQL request still running after this long is answered 504 TIMEOUT (REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
+  /** Graceful shutdown (src/server/drain.ts): counts running requests; once draining, new ones get 503. */
+  drain?: HttpDrain;
   /** Serves `GET /images/<id>`; without it the route is 404. */
   images?: (
     req: http.IncomingMessage,
@@ -62,6 +65,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 export function attachRoutes(server: http.Server, opts: HttpServerOptions): void {
   boundRequestTime(server, opts.requestTimeoutMs);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    opts.drain?.track(req, res);
     handle(req, res, opts).catch((err: unknown) => {
       opts.logger.error({ err }, 'unhandled HTTP error');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -77,6 +81,11 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (handleCors(req, res, opts.corsOrigins ?? [])) return;
+  if (opts.drain?.isDraining) {
+    return sendJson(res, 503, {
+      errors: [{ message: 'the service is shutting down', extensions: { code: 'SHUTTING_DOWN' } }],
+    });
+  }
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
     const r = await opts.ready();

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   buildGraphQLSchema,
   createRequestContext,
@@ -23,6 +22,7 @@ import type { Logger } from '../log/logger';
 import { inferenceCheck, LazyInference, startInference } from '../pipeline/startInference';
 import type { SceneInference } from '../pipeline/sceneInference';
 import { EngineThreads } from '../pipeline/engineThreads';
+import { HttpDrain } from './drain';
 import { attachRoutes } from './httpServer';
 import { serveImage } from './imageRoute';
 
@@ -66,6 +66,7 @@ export async function startService(
   logAuthMode(logger, config, authMode);
 
   const httpServer = http.createServer();
+  const drain = new HttpDrain(httpServer);
   const documentStore = new GuardedDocumentStore();
   const apollo = new ApolloServer<RequestContext>({
     schema: buildGraphQLSchema(),
@@ -77,19 +78,14 @@ export async function startService(
     formatError: makeFormatError(logger),
     validationRules: queryLimitRules(config.limits),
     documentStore,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryLimitsPlugin(config.limits, documentStore),
-      errorStatusPlugin(),
-      hintsPlugin(),
-    ],
+    plugins: [queryLimitsPlugin(config.limits, documentStore), errorStatusPlugin(), hintsPlugin()],
   });
   await apollo.start();
 
   attachRoutes(httpServer, {
     apollo,
-    context: async (principal) =>
-      createRequestContext(db, logger, config, inference, principal, engine?.run),
+    drain,
+    context: async (principal) => createRequestContext(db, logger, config, inference, principal, engine?.run),
     authenticate: (req, res) => authenticateRequest(authenticator, req, res, logger),
     ready: async () => {
       const checks: Record<string, string> = {};
@@ -129,6 +125,7 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await drain.drain();
       await apollo.stop();
       await lazy.close();
       await engine?.close();

@@ -108,6 +108,20 @@ describe('formatError', () => {
     expect(fmt(outer)).toMatchObject({ message: inner.message, extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it("reports the request pipeline's own errors (a persisted-query hash mismatch) as BAD_REQUEST", () => {
+    const e = new GraphQLError('provided sha does not match query');
+    expect(fmt(e)).toEqual({
+      message: 'provided sha does not match query',
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  });
+
+  it('still masks a bare exception outside any resolver', () => {
+    logged.length = 0;
+    const wrapped = new GraphQLError('boom at /srv/secret', { originalError: new Error('boom') });
+    expect(fmt(wrapped)).toMatchObject({ message: 'Internal server error' });
+  });
+
   it('masks genuine faults and logs them', () => {
     logged.length = 0;
     const outer = new GraphQLError('boom at /srv/secret', {
