@@ -234,7 +234,11 @@ export class ImageResolver {
   async url(
     @Root() image: Image,
     @Ctx() { config }: RequestContext,
-    @Arg('size', () => Int, { nullable: true }) size?: number | null,
+    @Arg('size', () => Int, {
+      nullable: true,
+      description: 'Longest side of a JPEG thumbnail in pixels, 16 to 1024; null: the original bytes.',
+    })
+    size?: number | null,
   ): Promise<string | null> {
     if (size !== undefined && size !== null) checkThumbnailSize(size, 'size');
     const file = await servableImageFile(image.uri, config.ingestRoots);

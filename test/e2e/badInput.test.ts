@@ -355,7 +355,9 @@ describe('bad-input corpus (real service, CLI and Neo4j)', () => {
         return JSON.stringify({ query: `{ images { edges { node { objects { ${select(5)} } } } } }` });
       case 'costlyQuery':
         return JSON.stringify({
-          query: '{ images(first: 1000) { edges { node { objects { relations { subject { label } } } } } } }',
+          // Within the page-size and depth limits, over the cost limit (about 2.2M against 250,000).
+          query:
+            '{ images(first: 100) { edges { node { objects { relations { subject { relations { object { relations { subject { label } } } } } } } } } } }',
         });
       case 'aliases':
         return JSON.stringify({
