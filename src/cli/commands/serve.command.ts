@@ -19,9 +19,8 @@ export function registerServeCommand(program: Command): void {
       });
       const logger = createLogger(config.logLevel);
       const service = await startService(config, logger);
-      logger.info({ url: `${service.url}/graphql` }, 'service ready');
-      process.stderr.write(`scenegraph: GraphQL at ${service.url}/graphql (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => {
+      // The handlers go in before the ready line: whoever waits for that line may signal at once.
+      const stopped = new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
           logger.info({ signal }, 'shutting down');
           service.stop().then(resolve, (err: unknown) => {
@@ -33,5 +32,8 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGINT', () => shutdown('SIGINT'));
         process.once('SIGTERM', () => shutdown('SIGTERM'));
       });
+      logger.info({ url: `${service.url}/graphql` }, 'service ready');
+      process.stderr.write(`scenegraph: GraphQL at ${service.url}/graphql (Ctrl-C to stop)\n`);
+      await stopped;
     });
 }
