@@ -1,3 +1,4 @@
+import { storedObjectToScene } from './relations.store';
 import neo4j from 'neo4j-driver';
 import type { Database } from '../db/database';
 import type {
@@ -220,25 +221,8 @@ export function sceneFromStore(row: StoredExportRow): SceneGraph {
   const keyOf = new Map(objectRows.map((o) => [o.id, o.key]));
   const positionOf = new Map(objectRows.map((o, i) => [o.id, i]));
   const objects: SceneObject[] = objectRows.map((o) => {
-    const object: SceneObject = {
-      key: o.key,
-      label: o.rawLabel ?? o.label,
-      box: o.box as SceneObject['box'],
-    };
+    const object = storedObjectToScene(o, o.rawLabel ?? o.label);
     if (o.score !== null) object.score = o.score;
-    if (o.mask) object.mask = JSON.parse(o.mask) as SceneObject['mask'];
-    if (o.depthP5 !== null && o.depthP50 !== null && o.depthP95 !== null) {
-      object.depth = {
-        min: o.depthMin ?? o.depthP5,
-        p5: o.depthP5,
-        p50: o.depthP50,
-        p95: o.depthP95,
-        max: o.depthMax ?? o.depthP95,
-        unit: (o.depthUnit ?? 'RELATIVE') as NonNullable<SceneObject['depth']>['unit'],
-      };
-    }
-    if (o.centroid) object.centroid = o.centroid as SceneObject['centroid'];
-    if (o.extent) object.extent = o.extent as SceneObject['extent'];
     if (o.layer !== null) object.layer = o.layer;
     return object;
   });

@@ -147,7 +147,27 @@ export async function loadDerivationInputs(
 }
 
 function toSceneObject(o: StoredObjectGeometry): SceneObject {
-  const object: SceneObject = { key: o.key, label: '', box: o.box as SceneObject['box'] };
+  return storedObjectToScene(o, '');
+}
+
+/** The geometry fields of a stored object, as the engine and the exporters read them back. */
+export type StoredGeometryFields = Pick<
+  ObjectRow,
+  | 'key'
+  | 'box'
+  | 'depthMin'
+  | 'depthP5'
+  | 'depthP50'
+  | 'depthP95'
+  | 'depthMax'
+  | 'depthUnit'
+  | 'centroid'
+  | 'extent'
+> & { mask: string | null; evidence?: string | null };
+
+/** A stored object back as a scene-graph object: key, box, mask, depth, centroid, extent and evidence. */
+export function storedObjectToScene(o: StoredGeometryFields, label: string): SceneObject {
+  const object: SceneObject = { key: o.key, label, box: o.box as SceneObject['box'] };
   if (o.mask) object.mask = JSON.parse(o.mask) as SceneObject['mask'];
   if (o.depthP5 !== null && o.depthP50 !== null && o.depthP95 !== null) {
     object.depth = {
