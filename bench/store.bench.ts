@@ -35,7 +35,7 @@ import { migrate } from '../src/db/migrations';
 import { createLogger } from '../src/log/logger';
 import { PROJECT_ROOT } from '../src/paths';
 import { startService, type RunningService } from '../src/server/service';
-import { ingestImages } from '../src/store/ingest.store';
+import { edgeParams, ingestImages } from '../src/store/ingest.store';
 import {
   DERIVED_SPATIAL_CYPHER,
   MATERIALISED_SPATIAL_CYPHER,
@@ -323,7 +323,7 @@ CREATE (i:Image) SET i = img.props
 WITH i, img
 UNWIND img.objects AS o
 CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o`,
-  /** Store model 2: one statement per edge type (a relationship type cannot be a parameter). */
+  /** Store model 3: one statement per edge type (a relationship type cannot be a parameter). */
   edges: Object.fromEntries(
     EDGE_TYPES.map((type) => [
       type,
@@ -331,7 +331,7 @@ CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o`,
 UNWIND $edges AS r
 MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
-CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)`,
+CREATE (s)-[:${type} {score: r.score, k: r.k}]->(o)`,
     ]),
   ) as Record<string, string>,
   semantic: `
@@ -368,7 +368,7 @@ ${EDGE_TYPES.map(
   WITH xs, img
   UNWIND [e IN img.edges WHERE e.type = '${type}'] AS r
   WITH xs[toInteger(r.s)] AS s, xs[toInteger(r.o)] AS o, r
-  CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)
+  CREATE (s)-[:${type} {score: r.score, k: r.k}]->(o)
 }`,
 ).join('\n')}
 CALL {
@@ -401,7 +401,7 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
         await tx.run(RAW.images, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
         const edges = images.flatMap((i) => i.edges);
         for (const type of EDGE_TYPES) {
-          const ofType = edges.filter((e) => e.type === type);
+          const ofType = edges.filter((e) => e.type === type).map(edgeParams);
           if (ofType.length > 0) await tx.run(RAW.edges[type], { edges: ofType });
         }
         const relations = images.flatMap((i) => i.semantic);
@@ -419,7 +419,12 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
         return {
           props: img.props,
           objects: img.objects,
-          edges: img.edges.map((e) => ({ ...e, s: index.get(e.subject), o: index.get(e.object) })),
+          edges: img.edges.map((e) => ({
+            ...edgeParams(e),
+            type: e.type,
+            s: index.get(e.subject),
+            o: index.get(e.object),
+          })),
           semantic: img.semantic.map((r) => ({
             s: index.get(r.subject),
             o: index.get(r.object),

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import neo4j from 'neo4j-driver';
 import { AppError, ErrorCode } from '../errors/errors';
+import { LABEL_KEY_SPAN, labelKey } from '../labels/labelKey';
 import { PROJECT_ROOT } from '../paths';
 import { Database } from './database';
 
@@ -16,6 +18,9 @@ import { Database } from './database';
  * IF NOT EXISTS, so a file interrupted half-way is safe to run again. A statement with `CALL { ... } IN
  * TRANSACTIONS` (a batched data migration) runs in an auto-commit transaction and must be written so
  * that running it again after an interruption is harmless.
+ *
+ * A statement may use the parameters in MIGRATION_PARAMETERS (values Cypher cannot compute itself,
+ * such as a hash): the runner computes the ones a statement names, from the database as it is then.
  */
 
 export interface MigrationFile {
@@ -100,6 +105,26 @@ export async function migrationStatus(
   return out;
 }
 
+/** Parameters a migration statement may name, each computed from the store when a statement needs it. */
+export const MIGRATION_PARAMETERS: Record<string, (db: Database) => Promise<unknown>> = {
+  /** Every stored object label -> its key (src/labels/labelKey.ts). Labels are few (a vocabulary). */
+  labelKeys: async (db) => {
+    const res = await db.read('migrations.labelKeys', (tx) =>
+      tx.run<{ label: string }>('MATCH (o:Object) WITH DISTINCT o.label AS label WHERE label IS NOT NULL RETURN label'),
+    );
+    return Object.fromEntries(res.records.map((r) => [r.get('label'), neo4j.int(labelKey(r.get('label')))]));
+  },
+  labelKeySpan: () => Promise.resolve(neo4j.int(LABEL_KEY_SPAN)),
+};
+
+async function parametersFor(db: Database, statement: string): Promise<Record<string, unknown> | undefined> {
+  const names = [...new Set([...statement.matchAll(/\$(\w+)/g)].map((m) => m[1]))].filter((n) =>
+    Object.prototype.hasOwnProperty.call(MIGRATION_PARAMETERS, n),
+  );
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await MIGRATION_PARAMETERS[n](db)])));
+}
+
 export interface MigrateResult {
   applied: string[];
   skipped: string[];
@@ -128,8 +153,10 @@ export async function migrate(
     onApply(f.id);
     for (const [i, statement] of f.statements.entries()) {
       // Batched data changes (CALL ... IN TRANSACTIONS) need an auto-commit transaction.
-      if (/\bIN\s+TRANSACTIONS\b/i.test(statement)) await db.autoCommit(`migrations.${f.id}.${i}`, statement);
-      else await db.write(`migrations.${f.id}.${i}`, (tx) => tx.run(statement));
+      const params = await parametersFor(db, statement);
+      if (/\bIN\s+TRANSACTIONS\b/i.test(statement))
+        await db.autoCommit(`migrations.${f.id}.${i}`, statement, params);
+      else await db.write(`migrations.${f.id}.${i}`, (tx) => tx.run(statement, params));
     }
     await db.write(`migrations.${f.id}.record`, (tx) =>
       tx.run('MERGE (m:SchemaMigration {id: $id}) SET m.checksum = $checksum, m.appliedAt = datetime()', {

@@ -1,7 +1,8 @@
+import neo4j from 'neo4j-driver';
 import type { Database, QueryRunner } from '../db/database';
 import { AppError, ErrorCode } from '../errors/errors';
 import { EDGE_TYPES, SEMANTIC_TYPE, type EdgeType } from './relationModel';
-import type { StoredImage } from './storedScene';
+import type { StoredEdge, StoredImage } from './storedScene';
 
 /**
  * Writes scene graphs (store model 2, relationModel.ts). Every image's nodes and edges commit together
@@ -47,7 +48,7 @@ SET x = o`,
 UNWIND $edges AS r
 MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
-CREATE (s)-[:${type} {score: r.score, sl: r.sl, ol: r.ol}]->(o)`,
+CREATE (s)-[:${type} {score: r.score, k: r.k}]->(o)`,
     ]),
   ) as Record<EdgeType, string>,
   createSemantic: `
@@ -66,12 +67,17 @@ MATCH (o:Object {id: m})
 CREATE (y)-[:CONTAINS {basic: m = l.basic}]->(o)`,
 } as const;
 
+/** An edge as the driver sends it: the pair key as an integer (a plain number would be stored as a float). */
+export function edgeParams(e: StoredEdge): Record<string, unknown> {
+  return { subject: e.subject, object: e.object, score: e.score, k: neo4j.int(e.k) };
+}
+
 async function writeImages(tx: QueryRunner, images: StoredImage[]): Promise<void> {
   if (images.length === 0) return;
   await tx.run(CYPHER.createImages, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
   const edges = images.flatMap((i) => i.edges);
   for (const type of EDGE_TYPES) {
-    const ofType = edges.filter((e) => e.type === type);
+    const ofType = edges.filter((e) => e.type === type).map(edgeParams);
     if (ofType.length > 0) await tx.run(CYPHER.createEdges[type], { edges: ofType });
   }
   const relations = images.flatMap((i) => i.semantic);

@@ -1,3 +1,4 @@
+import { LABEL_KEY_SPAN, labelKey } from '../labels/labelKey';
 import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicateNames';
 
 /**
@@ -11,7 +12,8 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  * - **The spatial relations people ask for are also edges**, so that plain Cypher and Neo4j Browser
  *   show them and pattern search runs through an index: one relationship type per directed canonical
  *   predicate, stored in one direction only (`behind` is an IN_FRONT_OF edge read backwards), with
- *   the score and the two labels (`sl`, `ol`: the composite relationship index of each type).
+ *   the score and the key of its two labels (`k`, `pairKey` below: the relationship index of each
+ *   type; one property record per edge, where the two label strings took a second one).
  *   `beside` is symmetric: one BESIDE edge per pair, from the smaller object id.
  * - near / far (distance thresholds, every pair is one or the other or neither) are derived only.
  * - **Semantic relations** (source MODEL, ANNOTATION, HUMAN: "holding", "parked on", or a model's own
@@ -19,7 +21,7 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   the evidence they came with.
  */
 
-export const STORE_MODEL_VERSION = 2;
+export const STORE_MODEL_VERSION = 3;
 
 /** Relationship type of each stored geometric predicate. */
 export const EDGE_TYPE = {
@@ -76,4 +78,19 @@ export function isDerivedOnly(predicate: string): boolean {
 /** Relation ids, as before: content-derived, so they need not be stored. */
 export function relationId(subjectId: string, predicate: string, objectId: string, source: string): string {
   return `${subjectId}|${predicate}|${objectId}|${source}`;
+}
+
+/**
+ * The key `k` a typed edge carries for its (subject label, object label): subject key x 2^26 + object
+ * key. An integer below 2^52, so it fits one property block beside the score, and every edge of a
+ * subject label lies in one range (`pairKeyRange`), which the index seeks too.
+ */
+export function pairKey(subjectLabel: string, objectLabel: string): number {
+  return labelKey(subjectLabel) * LABEL_KEY_SPAN + labelKey(objectLabel);
+}
+
+/** [from, to): the pair keys of every edge whose subject has this label. */
+export function pairKeyRange(subjectLabel: string): [number, number] {
+  const from = labelKey(subjectLabel) * LABEL_KEY_SPAN;
+  return [from, from + LABEL_KEY_SPAN];
 }

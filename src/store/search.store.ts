@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import { UserInputError } from '../errors/errors';
 import { INVERSE_PREDICATE, isCanonicalPredicate } from '../spatial/predicateNames';
 import { imagesByIds, objectsByIds } from './graph.store';
-import { EDGE_TYPE, edgeFor, relationId, SEMANTIC_TYPE } from './relationModel';
+import { EDGE_TYPE, edgeFor, pairKey, pairKeyRange, relationId, SEMANTIC_TYPE } from './relationModel';
 import {
   deriveImageRelations,
   imageIdOfObject,
@@ -472,9 +472,10 @@ function fromEdges(p: TripletPattern): boolean {
 
 /**
  * Rows (imageId, score) of the relations matching pattern i: the typed edge (read backwards for an
- * inverse predicate, either way for beside) and the semantic relations of that predicate. The pair's
- * labels are on the edge (sl, ol: the relationship index of each type); with only the object's label
- * the match starts from the object label index instead.
+ * inverse predicate, either way for beside) and the semantic relations of that predicate. A typed
+ * edge carries its pair key (k: the relationship index of each type) and is found by it, or by the key
+ * range of its subject's label; with only the object's label the match starts from the object label
+ * index instead. Semantic edges carry both labels (sl, ol: the relation_pattern index).
  */
 function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = false): string {
   const P = `$patterns[${i}]`;
@@ -506,9 +507,18 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = 
         ? [to, from, toLabel, fromLabel, toParam, fromParam]
         : [from, to, fromLabel, toLabel, fromParam, toParam];
       const where: string[] = [];
-      if (aLabel !== undefined) where.push(`r.sl = ${aParam}`);
-      if (bLabel !== undefined) where.push(`r.ol = ${bParam}`);
-      if (aLabel !== undefined && bLabel === undefined) where.push('r.ol IS NOT NULL');
+      // The pair key finds the edges through the index (all edges of a's label: a range of keys);
+      // the labels on the objects are compared too, since two labels may share a key.
+      const aIsSubject = aParam === `${P}.subject`;
+      if (!withinImage && aLabel !== undefined) {
+        where.push(
+          bLabel !== undefined
+            ? `r.k = ${P}.${aIsSubject ? 'keySO' : 'keyOS'}`
+            : `r.k >= ${P}.${aIsSubject ? 'fromS' : 'fromO'} AND r.k < ${P}.${aIsSubject ? 'toS' : 'toO'}`,
+        );
+      }
+      if (aLabel !== undefined) where.push(`${a}.label = ${aParam}`);
+      if (bLabel !== undefined) where.push(`${b}.label = ${bParam}`);
       if (p.minScore !== undefined) where.push(`r.score >= ${P}.minScore`);
       const start = withinImage ? `${inImage}(${a}:Object)` : `(${a}:Object)`;
       const match =
@@ -591,13 +601,27 @@ RETURN count(*) AS n`;
 }
 
 function patternParams(patterns: TripletPattern[]) {
-  return patterns.map((p) => ({
-    subject: p.subject ?? null,
-    predicate: p.predicate ?? null,
-    object: p.object ?? null,
-    source: p.source ?? null,
-    minScore: p.minScore ?? null,
-  }));
+  const int = (n: number | undefined) => (n === undefined ? null : neo4j.int(n));
+  return patterns.map((p) => {
+    const [fromS, toS] = p.subject !== undefined ? pairKeyRange(p.subject) : [];
+    const [fromO, toO] = p.object !== undefined ? pairKeyRange(p.object) : [];
+    const both = p.subject !== undefined && p.object !== undefined;
+    return {
+      subject: p.subject ?? null,
+      predicate: p.predicate ?? null,
+      object: p.object ?? null,
+      source: p.source ?? null,
+      minScore: p.minScore ?? null,
+      // Pair keys of the typed edges (relationModel.ts): subject -> object, object -> subject (an
+      // inverse predicate), and the key ranges of each label.
+      keySO: both ? neo4j.int(pairKey(p.subject!, p.object!)) : null,
+      keyOS: both ? neo4j.int(pairKey(p.object!, p.subject!)) : null,
+      fromS: int(fromS),
+      toS: int(toS),
+      fromO: int(fromO),
+      toO: int(toO),
+    };
+  });
 }
 
 interface ScoredImage extends JoinResult {

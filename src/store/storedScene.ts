@@ -5,6 +5,7 @@ import type { SceneGraph } from '../scenegraph/sceneGraph.types';
 import {
   EDGE_TYPE,
   isStoredPredicate,
+  pairKey,
   relationId,
   STORE_MODEL_VERSION,
   type EdgeType,
@@ -30,8 +31,8 @@ export interface StoredEdge {
   subject: string;
   object: string;
   score: number | null;
-  sl: string;
-  ol: string;
+  /** pairKey(subject label, object label) (relationModel.ts). */
+  k: number;
 }
 
 export interface StoredImage {
@@ -169,7 +170,7 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
       if (r.predicate === 'far') farCount++;
       if (!isStoredPredicate(r.predicate)) continue; // an inverse, near or far: derived when read
       if (r.predicate === 'beside' && !(subject < object)) continue; // symmetric: once per pair
-      edges.push({ type: EDGE_TYPE[r.predicate], subject, object, score: r.score ?? null, sl, ol });
+      edges.push({ type: EDGE_TYPE[r.predicate], subject, object, score: r.score ?? null, k: pairKey(sl, ol) });
       continue;
     }
     // The same triplet may come from two sources (an annotation and a model); both are kept.

@@ -6,6 +6,7 @@ import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrations';
 import { normalizeLabel } from '../../src/labels/normalizeLabel';
 import type { SceneGraph } from '../../src/scenegraph/sceneGraph.types';
 import { buildSceneGraph } from '../../src/spatial/engine';
+import { pairKey } from '../../src/store/relationModel';
 import { relationsOfImages } from '../../src/store/relations.store';
 import { predicateCounts, searchImages } from '../../src/store/search.store';
 import { canonicalJson, imageIdFor, objectIdFor } from '../../src/store/storedScene';
@@ -110,23 +111,44 @@ describe('migration 0004: store model 1 -> 2 (real Neo4j)', () => {
     });
     const id = await writeModel1(db, built);
 
-    // The migration's file under a new id: it is already applied to this database for other tests' data.
+    // The migrations' files under new ids (model 1 -> 2 -> 3): they are already applied to this
+    // database for other tests' data.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0004-'));
-    const fileId = `9904_compact_${tag.replace(/-/g, '_')}`;
+    const suffix = tag.replace(/-/g, '_');
+    const fileIds = [`9904_compact_${suffix}`, `9906_pair_keys_${suffix}`];
     copyFileSync(
       path.join(DEFAULT_MIGRATIONS_DIR, '0004_compact_relations.cypher'),
-      path.join(dir, `${fileId}.cypher`),
+      path.join(dir, `${fileIds[0]}.cypher`),
+    );
+    copyFileSync(
+      path.join(DEFAULT_MIGRATIONS_DIR, '0007_pair_keys.cypher'),
+      path.join(dir, `${fileIds[1]}.cypher`),
     );
     try {
-      expect((await migrate(db, dir)).applied).toEqual([fileId]);
+      expect((await migrate(db, dir)).applied).toEqual(fileIds);
 
+      // Typed edges carry the pair key, semantic ones their two labels.
       const counts = await db.read('test.counts', (tx) =>
-        tx.run<{ type: string; n: number; withId: number; withLabels: number }>(
-          `MATCH (:Image {id: $id})-[:HAS_OBJECT]->(:Object)-[r]->(:Object)
-           RETURN type(r) AS type, count(r) AS n, count(r.id) AS withId, count(r.sl) AS withLabels`,
+        tx.run<{
+          type: string;
+          n: number;
+          withId: number;
+          withLabels: number;
+          keys: [string, string, number][];
+          stale: number;
+        }>(
+          `MATCH (:Image {id: $id})-[:HAS_OBJECT]->(s:Object)-[r]->(o:Object)
+           RETURN type(r) AS type, count(r) AS n, count(r.id) AS withId,
+                  count(CASE WHEN type(r) = 'RELATION' THEN r.sl ELSE r.k END) AS withLabels,
+                  collect(DISTINCT [s.label, o.label, r.k]) AS keys, count(r.ol) + count(r.sk) AS stale`,
           { id },
         ),
       );
+      for (const row of counts.records) {
+        if (row.get('type') === 'RELATION') continue;
+        expect(row.get('stale')).toBe(0);
+        for (const [sl, ol, k] of row.get('keys')) expect(k).toBe(pairKey(sl, ol));
+      }
       const byType = Object.fromEntries(counts.records.map((r) => [r.get('type'), r.toObject()]));
       const geometric = built.relations!.filter((r) => r.source === 'GEOMETRY');
       const count = (p: string) => geometric.filter((r) => r.predicate === p).length;
@@ -165,9 +187,9 @@ describe('migration 0004: store model 1 -> 2 (real Neo4j)', () => {
     } finally {
       await db.write('test.cleanup', (tx) =>
         tx.run(
-          `MATCH (m:SchemaMigration {id: $fileId}) DELETE m
+          `MATCH (m:SchemaMigration) WHERE m.id IN $fileIds DELETE m
            WITH 1 AS x MATCH (i:Image {id: $id}) OPTIONAL MATCH (i)-[:HAS_OBJECT]->(o) DETACH DELETE o, i`,
-          { fileId, id },
+          { fileIds, id },
         ),
       );
     }

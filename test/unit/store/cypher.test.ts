@@ -36,11 +36,11 @@ describe('generated Cypher', () => {
     expect(q).toContain('ORDER BY x.label, x.id');
   });
 
-  it('searches through the typed edges and their label index, inverses read backwards', () => {
+  it('searches through the typed edges and their pair-key index, inverses read backwards', () => {
     const q = searchImagesQuery([{ subject: 'car', predicate: 'behind', object: 'person' }]);
     // car behind person = person IN_FRONT_OF car: the edge starts at the pattern's object.
     expect(q).toContain(
-      'MATCH (o:Object)-[r:IN_FRONT_OF]->(s:Object) WHERE r.sl = $patterns[0].object AND r.ol = $patterns[0].subject',
+      'MATCH (o:Object)-[r:IN_FRONT_OF]->(s:Object) WHERE r.k = $patterns[0].keyOS AND o.label = $patterns[0].object AND s.label = $patterns[0].subject',
     );
     expect(q).not.toMatch(/\[r:RELATION\][^\n]*\n[^\n]*IN_FRONT_OF/);
   });
