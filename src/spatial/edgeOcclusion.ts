@@ -62,24 +62,25 @@ export function addEdgeEvidence(
     rect[4 * i + 2] = v0;
     rect[4 * i + 3] = v1;
   }
+  // The objects whose box holds the probed row and overlaps the probed columns: found once per edge.
+  const candidates = new Int32Array(n);
+  let nCandidates = 0;
   /**
-   * For a pixel nearer than object i: -1 when an object holding it reaches back to i's depth (i may rest
+   * For a pixel nearer than the probed object: -1 when an object holding it reaches back to i's depth (i may rest
    * on it: not hiding); else the farthest image row the hidden part can reach past the edge (the far
    * edge of the nearer holders' boxes: what stands behind an object ends no lower, or higher, than
    * it). A nearer pixel that no object holds (the ground seen below a raised object) hides nothing:
    * only objects stand in front of objects.
    */
-  const hiding = (i: number, u: number, v: number, reach: number, down: boolean): number => {
+  const hiding = (u: number, v: number, reach: number, down: boolean): number => {
     let bound = -1;
     let held = false;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const d = objects[j].depth;
-      if (!d) continue;
-      if (u < rect[4 * j] || u >= rect[4 * j + 1] || v < rect[4 * j + 2] || v >= rect[4 * j + 3]) continue;
+    for (let c = 0; c < nCandidates; c++) {
+      const j = candidates[c];
+      if (u < rect[4 * j] || u >= rect[4 * j + 1]) continue;
       const mask = inputs[j].mask;
       if (mask && !regionHas(mask, u, v)) continue;
-      if (d.p95 >= reach) return -1;
+      if (objects[j].depth!.p95 >= reach) return -1;
       held = true;
       const edge = down ? rect[4 * j + 3] : rect[4 * j + 2];
       bound = bound < 0 ? edge : down ? Math.max(bound, edge) : Math.min(bound, edge);
@@ -102,6 +103,13 @@ export function addEdgeEvidence(
     const edge = (v: number, down: boolean): [share: number, bound: number] => {
       let hidden = 0;
       let bound = down ? v : v + 1;
+      nCandidates = 0;
+      for (let j = 0; j < n; j++) {
+        if (j === i || !objects[j].depth) continue;
+        if (v < rect[4 * j + 2] || v >= rect[4 * j + 3] || rect[4 * j] >= u1 || rect[4 * j + 1] <= u0)
+          continue;
+        candidates[nCandidates++] = j;
+      }
       for (let c = 0; c < probes; c++) {
         if (v < 0 || v >= height) {
           hidden++;
@@ -110,7 +118,7 @@ export function addEdgeEvidence(
         }
         const u = u0 + Math.floor(((c + 0.5) * columns) / probes);
         if (!(data[v * width + u] < limit)) continue;
-        const b = hiding(i, u, v, reach, down);
+        const b = hiding(u, v, reach, down);
         if (b < 0) continue;
         hidden++;
         bound = down ? Math.max(bound, b) : Math.min(bound, b);
