@@ -13,6 +13,7 @@ import type { DepthMap } from '../src/spatial/depthMap';
 import { buildSceneGraph } from '../src/spatial/engine';
 import { resolveIntrinsics } from '../src/spatial/intrinsics';
 import { measureObjects, type MeasureInput } from '../src/spatial/boxSurface';
+import { addEdgeEvidence } from '../src/spatial/edgeOcclusion';
 import { computeLayers } from '../src/spatial/layers';
 import { DEFAULT_BOX_MARGIN, regionFromBox } from '../src/spatial/mask';
 import { DEFAULT_MAX_PIXELS_PER_OBJECT, measureObject, type Object3d } from '../src/spatial/object3d';
@@ -142,14 +143,17 @@ export async function runSpatialBench(
     const { scene, depth } = syntheticScene(width, height, width * 31 + height);
     const intrinsics = resolveIntrinsics({ width, height });
     // What buildSceneGraph does for box-only objects: regions, then each object's own surface
-    // (boxSurface.ts: attribution to overlapping objects, background rejection) and its statistics.
+    // (boxSurface.ts: attribution to overlapping objects, background rejection) and its statistics,
+    // then the hidden edges (edgeOcclusion.ts, engine 1.4.0).
     const measure = (): Object3d[] => {
       const inputs: MeasureInput[] = scene.objects.map((o) => ({
         key: o.key,
         box: o.box,
         region: regionFromBox(o.box, width, height, DEFAULT_BOX_MARGIN),
       }));
-      return measureObjects(inputs, depth, intrinsics, { thresholds: DEFAULT_THRESHOLDS });
+      const measured = measureObjects(inputs, depth, intrinsics, { thresholds: DEFAULT_THRESHOLDS });
+      addEdgeEvidence(measured, inputs, depth, intrinsics, DEFAULT_THRESHOLDS);
+      return measured;
     };
     // Engine 1.1.0's statistics (every pixel of the box shrunk by 0.1, no attribution), for comparison.
     const measurePlain = (): Object3d[] =>

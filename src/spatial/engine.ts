@@ -19,6 +19,7 @@ import { resolveIntrinsics, type ResolvedIntrinsics } from './intrinsics';
 import { computeLayers } from './layers';
 import { regionFromBox, regionFromMask } from './mask';
 import { measureObjects, type MeasureInput } from './boxSurface';
+import { addEdgeEvidence } from './edgeOcclusion';
 import { objectFromStoredGeometry, type Object3d, type RangeMode } from './object3d';
 import type { PixelRegion } from './pixelRegion';
 import { normalizePredicate } from './predicateNames';
@@ -32,7 +33,7 @@ export { computeRelations } from './predicates';
 
 export const SPATIAL_ENGINE = 'scenegraph-spatial';
 /** Bumped whenever a change can alter the output for the same input, so stored graphs can be told apart. */
-export const SPATIAL_ENGINE_VERSION = '1.3.0';
+export const SPATIAL_ENGINE_VERSION = '1.4.0';
 
 /**
  * Intrinsics by preference: the caller's, the scene's own (unless they were only a field-of-view prior,
@@ -79,11 +80,13 @@ function measureAll(
       ? { key: object.key, box: object.box, region, mask }
       : { key: object.key, box: object.box, region };
   });
-  return measureObjects(inputs, depth, intrinsics, {
+  const measured = measureObjects(inputs, depth, intrinsics, {
     rangeMode: opts.rangeMode,
     maxPixels: opts.maxPixelsPerObject,
     thresholds: opts.thresholds,
   });
+  addEdgeEvidence(measured, inputs, depth, intrinsics, opts.thresholds);
+  return measured;
 }
 
 function outputObject(

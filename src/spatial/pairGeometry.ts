@@ -38,6 +38,17 @@ export class Placed {
   readonly hiY: number;
   /** Standard error of near / far when pixel noise was taken out of the range (depthNoise.ts), else 0. */
   readonly rangeSe: number;
+  /** Shares of the bottom / top edge that a nearer surface hides (edgeOcclusion.ts; 0 when not recorded). */
+  /**
+   * Depth measured from a box, not a mask (evidence method 'box-surface', 'box-mixed' or 'region'); an
+   * object whose depth was supplied without that record is not.
+   */
+  readonly boxMeasured: boolean;
+  readonly hiddenBelow: number;
+  readonly hiddenAbove: number;
+  /** How far down (up) the hidden bottom (top) can reach, camera-frame y; NaN: unbounded or not recorded. */
+  readonly bottomBoundY: number;
+  readonly topBoundY: number;
 
   constructor(o: Object3d) {
     const [x1, y1, x2, y2] = o.box;
@@ -65,6 +76,16 @@ export class Placed {
     this.loY = this.y - this.h / 2;
     this.hiY = this.y + this.h / 2;
     this.rangeSe = full ? rangeStandardError(o.evidence, depth.p50) : 0;
+    const method = o.evidence?.method;
+    this.boxMeasured = method === 'box-surface' || method === 'box-mixed' || method === 'region';
+    const below = o.evidence?.hiddenBelow;
+    const above = o.evidence?.hiddenAbove;
+    this.hiddenBelow = full && typeof below === 'number' ? below : 0;
+    this.hiddenAbove = full && typeof above === 'number' ? above : 0;
+    const lowest = o.evidence?.bottomBoundY;
+    const highest = o.evidence?.topBoundY;
+    this.bottomBoundY = typeof lowest === 'number' ? lowest : NaN;
+    this.topBoundY = typeof highest === 'number' ? highest : NaN;
   }
 }
 

@@ -67,7 +67,9 @@ function depthOrder(a: Placed, b: Placed, t: Thresholds, span: number): DepthOrd
   if (overlapRatio > t.frontMaxOverlap) return undefined;
   const [nearer, farther] = a.median <= b.median ? [a, b] : [b, a];
   const medianDiff = farther.median - nearer.median;
-  const separated = farther.near - nearer.far > t.frontMinGap * farther.near;
+  // Ranges with pixel noise taken out are known to a few standard errors at each end (0 without noise).
+  const unsure = t.frontNoiseMargin * (a.rangeSe + b.rangeSe);
+  const separated = farther.near - nearer.far > t.frontMinGap * farther.near + unsure;
   if (!separated && !(medianDiff > t.frontMedianMargin * span)) return undefined;
   const order: DepthOrder = {
     nearer,
@@ -115,12 +117,16 @@ function occludesEvidence(o: DepthOrder, t: Thresholds, usedMask: boolean, cover
 
 /**
  * covers: Algorithm 1 on the ranges. A range with pixel noise taken out is known only to a few standard
- * errors at each end, so the outer range must enclose the inner one by `depthNoiseMargin` of both
+ * errors at each end, so the outer range must enclose the inner one by `coversNoiseMargin` of both
  * objects' standard errors (0 without pixel noise: the paper's rule exactly). Without this, a small
  * object whose few samples keep it wide would "cover" the narrowed ranges of larger ones.
+ * Pairs with an object whose depth was measured from its box (no mask) get no covers unless
+ * `coversBoxOnly` is 1: a box's range also holds the ground or wall next to the object, which no rule
+ * found separates (EVALUATION.md).
  */
 function coverFinding(outer: Placed, inner: Placed, t: Thresholds): Finding | undefined {
-  const sure = t.depthNoiseMargin * (outer.rangeSe + inner.rangeSe);
+  if (t.coversBoxOnly < 1 && (outer.boxMeasured || inner.boxMeasured)) return undefined;
+  const sure = t.coversNoiseMargin * (outer.rangeSe + inner.rangeSe);
   if (!covers([outer.near + sure, outer.far - sure], [inner.near, inner.far], t.coversTolerance)) {
     return undefined;
   }
@@ -168,6 +174,34 @@ function lateral(a: Placed, b: Placed, t: Thresholds, use3d: boolean): Finding |
   };
 }
 
+/**
+ * Whether "upper is higher than lower" still holds by the vertical margin when the hidden parts reach as
+ * far as they can (edgeOcclusion.ts): the upper object's bottom down to its recorded bound, the lower
+ * object's top up to its bound, with the heights growing alike. An edge hidden on at least
+ * `edgeHiddenMinShare` of its columns without a bound (cut by the image, or by a surface no object
+ * explains) leaves it open. Objects whose edges are not hidden are decided as before.
+ */
+function heightSettled(upper: Placed, lower: Placed, t: Thresholds): boolean {
+  const upperTop = upper.loY;
+  let upperBottom = upper.hiY;
+  let lowerTop = lower.loY;
+  const lowerBottom = lower.hiY;
+  const hiddenBelow = upper.hiddenBelow >= t.edgeHiddenMinShare;
+  const hiddenAbove = lower.hiddenAbove >= t.edgeHiddenMinShare;
+  if (!hiddenBelow && !hiddenAbove) return true;
+  if (hiddenBelow) {
+    if (!(upper.bottomBoundY === upper.bottomBoundY)) return false;
+    upperBottom = Math.max(upperBottom, upper.bottomBoundY);
+  }
+  if (hiddenAbove) {
+    if (!(lower.topBoundY === lower.topBoundY)) return false;
+    lowerTop = Math.min(lowerTop, lower.topBoundY);
+  }
+  const dy = (lowerTop + lowerBottom) / 2 - (upperTop + upperBottom) / 2;
+  const meanHeight = (upperBottom - upperTop + lowerBottom - lowerTop) / 2;
+  return dy > t.verticalMargin * meanHeight;
+}
+
 function vertical(a: Placed, b: Placed, t: Thresholds, use3d: boolean): Finding | undefined {
   const ay = use3d ? a.y : a.boxCy;
   const by = use3d ? b.y : b.boxCy;
@@ -176,6 +210,7 @@ function vertical(a: Placed, b: Placed, t: Thresholds, use3d: boolean): Finding 
   const dy = Math.abs(by - ay);
   if (!(dy > threshold)) return undefined;
   const [upper, lower] = ay < by ? [a, b] : [b, a];
+  if (use3d && !heightSettled(upper, lower, t)) return undefined;
   return {
     subject: upper,
     predicate: 'above',
@@ -228,7 +263,7 @@ function support(s: Placed, o: Placed, t: Thresholds): Finding | undefined {
     }
     const dy = o.y - s.y;
     const aboveThreshold = t.verticalMargin * meanHeight;
-    if (dy > aboveThreshold && contactGap > contactTolerance) {
+    if (dy > aboveThreshold && contactGap > contactTolerance && heightSettled(s, o, t)) {
       return {
         subject: s,
         predicate: 'over',

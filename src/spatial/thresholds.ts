@@ -32,6 +32,18 @@ export const THRESHOLD_SPECS = {
       "Algorithm 1 widening: A covers B iff a0 < b0 + t and a1 > b1 - t and A's range is longer than B's. " +
       '0 is the paper exactly.',
   },
+  coversBoxOnly: {
+    // A box-only object's range holds ground or wall contiguous with it in depth, so it "covers" its
+    // neighbours: box-only covers precision 0.22-0.47 against 0.99 with masks, and no measured feature
+    // told the true ones from the false ones (EVALUATION.md).
+    default: 0,
+    min: 0,
+    max: 1,
+    unit: 'switch (0 or 1)',
+    description:
+      'covers / covered by for a pair with an object whose depth was measured from its box (no mask): 0 never ' +
+      "claims it (the box's range is not the object's own surface alone), 1 decides it by Algorithm 1 like any other pair.",
+  },
   frontMaxOverlap: {
     default: 0.5,
     min: 0,
@@ -221,6 +233,31 @@ export const THRESHOLD_SPECS = {
       "box-only objects: a sample is another object's when it lies within that object's surface extent widened by " +
       "this, and is relatively closer to its median than to this object's.",
   },
+  // Occluded edges (edgeOcclusion.ts): whether the visible part of an object settles its vertical extent.
+  edgeHiddenGap: {
+    // Where an object meets its support the depth beyond its edge continues from the object's; an
+    // occluder in heavy-occlusion scenes stands 0-1 m in front (EVALUATION.md).
+    default: 0.05,
+    min: 0,
+    max: 1,
+    unit: "fraction of the object's near depth",
+    description:
+      "a pixel just beyond an object's bottom or top edge hides the object when its depth is nearer than the object's " +
+      'near bound by more than this (plus twice the pixel noise) and no object holding it reaches back to the ' +
+      "object's median depth; measurement only, recorded as evidence hiddenBelow / hiddenAbove.",
+  },
+  edgeHiddenMinShare: {
+    // 1: only an edge hidden on every probed column; lower shares cost several per cent of above / below
+    // recall with masks for little precision (EVALUATION.md, engine 1.4.0).
+    default: 1,
+    min: 0,
+    max: 2,
+    unit: "fraction of the edge's probed columns",
+    description:
+      "above / below and over are not claimed when the upper object's bottom edge or the lower object's top edge " +
+      "is hidden on at least this share of its columns: the visible part does not settle the object's height. " +
+      'A value above 1 turns the rule off.',
+  },
   // Pixel noise of the depth map (depthNoise.ts): taken out of every object's [p5, p95] when the map
   // shows it. Measurement only, like the box-surface thresholds: a stored graph keeps its ranges.
   depthNoiseMin: {
@@ -242,6 +279,24 @@ export const THRESHOLD_SPECS = {
     description:
       'depth ranges with pixel noise taken out keep this many standard errors of their p5 / p95 (which shrink with ' +
       "the object's sample count), so ranges of few samples stay wide.",
+  },
+  frontNoiseMargin: {
+    default: 1,
+    min: 0,
+    max: 1000,
+    unit: 'standard errors',
+    description:
+      "in front of / behind by separated ranges under pixel noise: the gap must also exceed this many of both ranges' " +
+      'standard errors (0 without pixel noise).',
+  },
+  coversNoiseMargin: {
+    default: 3,
+    min: 0,
+    max: 1000,
+    unit: 'standard errors',
+    description:
+      "covers under pixel noise: the outer range must enclose the inner one by this many of both ranges' standard " +
+      'errors (0 without pixel noise, where it is Algorithm 1 exactly).',
   },
 } as const satisfies Record<string, ThresholdSpec>;
 

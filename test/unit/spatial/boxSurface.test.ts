@@ -414,6 +414,65 @@ describe('measureObjects, properties', () => {
     );
   });
 
+  it('finds both surfaces when a nearer box lies fully inside a farther one, with the wall behind both', () => {
+    const nested = fc
+      .record({
+        outer: fc.tuple(
+          fc.integer({ min: 0, max: 30 }),
+          fc.integer({ min: 0, max: 20 }),
+          fc.integer({ min: 16, max: 34 }),
+          fc.integer({ min: 16, max: 28 }),
+        ),
+        inner: fc.tuple(
+          fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+          fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+          fc.double({ min: 0.15, max: 0.35, noNaN: true }),
+          fc.double({ min: 0.15, max: 0.35, noNaN: true }),
+        ),
+        zNear: fc.double({ min: 1, max: 10, noNaN: true }),
+        farRatio: fc.double({ min: 1.2, max: 3, noNaN: true }),
+        wallRatio: fc.double({ min: 1.2, max: 3, noNaN: true }),
+        disc: fc.boolean(),
+      })
+      .map(({ outer: [x, y, w, h], inner: [fx, fy, fw, fh], zNear, farRatio, wallRatio, disc }) => {
+        const ow = Math.min(W - x, w);
+        const oh = Math.min(H - y, h);
+        const ix = x + Math.max(1, Math.floor(fx * ow));
+        const iy = y + Math.max(1, Math.floor(fy * oh));
+        const iw = Math.max(2, Math.floor(fw * ow));
+        const ih = Math.max(2, Math.floor(fh * oh));
+        const zFar = zNear * farRatio;
+        return {
+          // A disc as the outer object shows the wall in its box's corners: background behind it.
+          shapes: [
+            { key: 'outer', rect: [x, y, x + ow, y + oh], z: Math.fround(zFar), disc },
+            {
+              key: 'inner',
+              rect: [ix, iy, Math.min(x + ow - 1, ix + iw), Math.min(y + oh - 1, iy + ih)],
+              z: Math.fround(zNear),
+            },
+          ] as Shape[],
+          wall: Math.fround(zFar * wallRatio),
+        };
+      });
+    fc.assert(
+      fc.property(nested, ({ shapes, wall }) => {
+        const { depth, owner } = paint(shapes, wall);
+        const outerBox = visibleBox(owner, 0);
+        const innerBox = visibleBox(owner, 1);
+        fc.pre(outerBox !== undefined && innerBox !== undefined);
+        const [x1, y1, x2, y2] = outerBox!;
+        let own = 0;
+        for (let v = y1; v < y2; v++) for (let u = x1; u < x2; u++) if (owner[v * W + u] === 0) own++;
+        fc.pre(own >= 0.5 * (x2 - x1) * (y2 - y1));
+        const [outer, inner] = measure([boxInput('outer', outerBox!), boxInput('inner', innerBox!)], depth);
+        expect(range(outer)).toEqual([shapes[0].z, shapes[0].z]);
+        expect(range(inner)).toEqual([shapes[1].z, shapes[1].z]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('keeps statistics within the depths of the box, and is deterministic', () => {
     const rect = fc
       .tuple(
@@ -479,6 +538,8 @@ describe('buildSceneGraph with box-only objects', () => {
     expect(built.objects[1].evidence).toEqual({
       method: 'mask',
       samples: regionFromPolygons(objects[1].mask as number[][], W, H).pixelCount,
+      hiddenBelow: 0,
+      hiddenAbove: 0,
     });
     expect(built.objects[0].depth).toMatchObject({ min: 9, max: 9 });
     const again = buildSceneGraph(built);

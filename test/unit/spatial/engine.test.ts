@@ -114,7 +114,8 @@ describe('buildSceneGraph', () => {
     };
     const out = buildSceneGraph(scene([cup]), sceneDepth(), { rangeMode: 'minmax' });
     expect(out.objects[0].depth).toMatchObject({ min: expect.closeTo(3.8, 5), max: expect.closeTo(3.8, 5) });
-    expect(out.objects[0].evidence).toEqual({ method: 'mask', samples: 400 });
+    // Nothing nearer beyond its top or bottom edge: neither is hidden (edgeOcclusion.ts).
+    expect(out.objects[0].evidence).toEqual({ method: 'mask', samples: 400, hiddenBelow: 0, hiddenAbove: 0 });
     // An empty mask: the box is measured, half cup and half wall, and neither surface dominates.
     const empty: SceneObject = { ...cup, mask: { size: [H, W], counts: [W * H] } };
     const fromBox = buildSceneGraph(scene([empty]), sceneDepth(), { rangeMode: 'minmax' });
