@@ -112,6 +112,7 @@ interface StoredObjectRow {
   centroid: number[] | null;
   extent: number[] | null;
   layer: number | null;
+  evidence: string | null;
 }
 
 interface StoredSemanticRow {
@@ -153,7 +154,7 @@ CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
   RETURN collect(o {.id, .key, .position, .rawLabel, .label, .box, .score, .mask, .depthMin, .depthP5, .depthP50,
-                    .depthP95, .depthMax, .depthUnit, .centroid, .extent, .layer}) AS objects
+                    .depthP95, .depthMax, .depthUnit, .centroid, .extent, .layer, .evidence}) AS objects
 }
 CALL {
   WITH i
