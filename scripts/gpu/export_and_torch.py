@@ -14,6 +14,9 @@ vocabulary embeds) and writes, per model KEY:
   DIR/KEY-fp16/model.onnx     the same converted with onnxruntime.transformers.float16
                               (keep_io_types: inputs and outputs stay float32, so the adapters are
                               unchanged), as onnx-community's model_fp16.onnx files are made
+  DIR/KEY-fp16-mha/model.onnx (Depth Anything only) the fp16 model with each DINOv2 attention block fused
+                              into one com.microsoft MultiHeadAttention node, the Q/K/V bias Adds moved
+                              into it (scripts/gpu/fuse_attention.py; the optimizer does not match it)
   and a model.json (ModelSpec) in each folder, tokenizer files beside the OWLv2 ones.
 Weights are not HF's init (std 0.02 makes activations vanish through the depth head, ~1e-5 at the
 output, which fp16 cannot represent): convolutions and linears get PyTorch's default init, as the tiny
@@ -48,6 +51,7 @@ from torch import nn  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "models"))
+sys.path.insert(0, str(HERE))
 
 OPSET = 17
 MAX_IR = 10
@@ -206,6 +210,27 @@ def cap_ir(path: Path) -> None:
         onnx.save(m, str(path))
 
 
+def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
+    """DIR/KEY-fp16-mha: the fp16 graph with attention fused (fuse_attention.py, bias Adds included)."""
+    import onnx
+    import fuse_attention as fa
+
+    t = time.time()
+    before = fa.op_counts(m16)
+    fused, stats = fa.fuse_model(m16, bias=True)
+    fa.check(fused)
+    folder = out / f"{key}-fp16-mha"
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(fused, str(folder / "model.onnx"))
+    write_spec(folder, key, "fp16-mha", size, params)
+    after = fa.op_counts(fused)
+    changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))
+               if before.get(k, 0) != after.get(k, 0)}
+    log(f"{key} fp16-mha: {stats.line()}; bias moved in {stats.bias_fused}; op counts before -> after {changed}")
+    return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped),
+            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "s": round(time.time() - t, 1)}
+
+
 def export_one(key: str, out: Path, tiny: bool, device: str) -> dict:
     import onnx
     from onnxruntime.transformers.float16 import convert_float_to_float16
@@ -258,8 +283,13 @@ def export_one(key: str, out: Path, tiny: bool, device: str) -> dict:
     onnx.save(m16, str(fp16 / "model.onnx"))
     write_spec(fp16, key, "fp16", size, params)
     t2 = time.time()
+    fusion = None
+    if key.startswith("dav2"):
+        fusion = write_fused(m16, out, key, size, params)
     info = {"key": key, "params": params, "inputSize": size, "exportS": round(t1 - t0, 1), "fp16ConvertS": round(t2 - t1, 1),
             "fp32MB": round(path.stat().st_size / 1e6, 1), "fp16MB": round((fp16 / "model.onnx").stat().st_size / 1e6, 1)}
+    if fusion:
+        info["fp16Mha"] = fusion
     log("exported", json.dumps(info))
     return info
 
@@ -509,6 +539,14 @@ def run_export(args) -> int:
     for key in args.models.split(","):
         if (out / f"{key}-fp16" / "model.json").exists() and (out / key / "weights.pt").exists() and not args.force:
             log(f"{key}: already exported in {out}")
+            if key.startswith("dav2") and not (out / f"{key}-fp16-mha" / "model.json").exists():
+                # an export cached from before the fused variant existed: fuse its fp16 model now
+                import onnx
+
+                spec = json.loads((out / f"{key}-fp16" / "model.json").read_text())
+                params = sum(v.numel() for v in torch.load(out / key / "weights.pt").values())
+                m16 = onnx.load(str(out / f"{key}-fp16" / "model.onnx"))
+                done.append({"key": key, "fp16Mha": write_fused(m16, out, key, spec["inputSize"], params)})
             continue
         done.append(export_one(key, out, args.tiny, device))
     (out / "export.json").write_text(json.dumps(done, indent=2) + "\n") if done else None
