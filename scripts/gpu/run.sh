@@ -56,7 +56,7 @@ if [[ $mode == smoke ]]; then
     --models dav2-small --providers webgpu,cpu --batches 1,8 --iter-budget-ms 500 --budget-s 60
   phase "smoke: attention-fused variant on the cpu (dav2-small fp16-mha)"
   timeout -k 10 120 node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" --out "$OUT/ort-cpu-mha.json" \
-    --models dav2-small --providers cpu --variants fp16-mha --cpu-variants fp16-mha --batches 1 --cpu-accuracy 1 \
+    --models dav2-small --providers cpu --variants fp16-mha,fp16-mha-io16 --cpu-variants fp16-mha,fp16-mha-io16 --batches 1 --cpu-accuracy 1 \
     --iter-budget-ms 500 --budget-s 60
   phase "smoke: pool (webgpu, 1 worker)"
   timeout -k 10 60 node $JS pool --models-dir "$M" --images "$I" --out "$OUT/pool.json" --model dav2-small \
@@ -76,12 +76,13 @@ phase "onnxruntime-node cuda (budget $b s)"
 ((b > 10)) && timeout -k 10 $((b + 60)) node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" \
   --out "$OUT/ort-cuda.json" --models "$MODELS" --providers cuda --iter-budget-ms 2000 --budget-s "$b"
 
-# fp16 with each attention block fused into MultiHeadAttention (export_and_torch.py / fuse_attention.py)
+# fp16 with each attention block fused into MultiHeadAttention (export_and_torch.py / fuse_attention.py), and
+# the same with float16 input and output (io16)
 mha_models=$(for k in ${MODELS//,/ }; do [[ $k == dav2-* ]] && printf '%s,' "$k"; done)
-b=$(($(left) - 200)); ((b > 60)) && b=60
+b=$(($(left) - 200)); ((b > 80)) && b=80
 phase "onnxruntime-node cuda, attention fused (${mha_models%,}; budget $b s)"
 ((b > 10)) && [[ -n $mha_models ]] && timeout -k 10 $((b + 40)) node $JS bench --models-dir "$M" --inputs "$IN" \
-  --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha \
+  --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha,fp16-mha-io16 \
   --batches 1,8,32 --iter-budget-ms 1500 --budget-s "$b"
 
 phase "profile (CUDA_LAUNCH_BLOCKING=1)"
