@@ -16,7 +16,9 @@ vocabulary embeds) and writes, per model KEY:
                               unchanged), as onnx-community's model_fp16.onnx files are made
   DIR/KEY-fp16-mha/model.onnx (Depth Anything only) the fp16 model with each DINOv2 attention block fused
                               into one com.microsoft MultiHeadAttention node, the Q/K/V bias Adds moved
-                              into it (scripts/gpu/fuse_attention.py; the optimizer does not match it)
+                              into it (scripts/gpu/fuse_attention.py; the optimizer does not match it;
+                              FUSE_ATTENTION_BIAS=0 keeps the bias Adds outside)
+  DIR/KEY-fp16-mha-io16/model.onnx the same with float16 inputs and outputs
   and a model.json (ModelSpec) in each folder, tokenizer files beside the OWLv2 ones.
 Weights are not HF's init (std 0.02 makes activations vanish through the depth head, ~1e-5 at the
 output, which fp16 cannot represent): convolutions and linears get PyTorch's default init, as the tiny
@@ -253,7 +255,7 @@ def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
 
     t = time.time()
     before = fa.op_counts(m16)
-    fused, stats = fa.fuse_model(m16, bias=True)
+    fused, stats = fa.fuse_model(m16, bias=os.environ.get("FUSE_ATTENTION_BIAS", "1") != "0")
     fa.check(fused)
     folder = out / f"{key}-fp16-mha"
     folder.mkdir(parents=True, exist_ok=True)

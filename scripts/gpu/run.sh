@@ -54,7 +54,7 @@ if [[ $mode == smoke ]]; then
   phase "smoke: webgpu + cpu (dav2-small)"
   timeout -k 10 120 node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" --out "$OUT/ort-webgpu-cpu.json" \
     --models dav2-small --providers webgpu,cpu --batches 1,8 --iter-budget-ms 500 --budget-s 60
-  phase "smoke: attention-fused variant on the cpu (dav2-small fp16-mha)"
+  phase "smoke: attention-fused variants on the cpu (dav2-small fp16-mha, fp16-mha-io16)"
   timeout -k 10 120 node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" --out "$OUT/ort-cpu-mha.json" \
     --models dav2-small --providers cpu --variants fp16-mha,fp16-mha-io16 --cpu-variants fp16-mha,fp16-mha-io16 --batches 1 --cpu-accuracy 1 \
     --iter-budget-ms 500 --budget-s 60
