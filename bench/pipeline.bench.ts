@@ -29,6 +29,7 @@ import { createLogger } from '../src/log/logger';
 import { runPipeline, type StageTimings } from '../src/pipeline/pipeline';
 import { startInference } from '../src/pipeline/startInference';
 import { storeScenes } from '../src/pipeline/store';
+import { inputTypesOf } from '../inference/adapters/adapter';
 import { createAdapter } from '../inference/adapters/registry';
 import { openSession } from '../inference/backend/onnxBackend';
 import { resolveForInference } from '../inference/models/resolve';
@@ -106,7 +107,11 @@ async function bareBaseline(
   const sessions = await Promise.all(
     models.map(async (m) => {
       const { session } = await openSession(m.file, m.spec.name, 'cpu', { intraOpThreads: threads });
-      return { session, adapter: createAdapter(m.spec), ctx: { spec: m.spec, dir: m.dir } };
+      return {
+        session,
+        adapter: createAdapter(m.spec),
+        ctx: { spec: m.spec, dir: m.dir, inputTypes: inputTypesOf(session.signature) },
+      };
     }),
   );
   for (const s of sessions) await s.adapter.load?.(s.ctx);

@@ -29,9 +29,15 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_DETECTOR_QUERIES } from '../../src/config/config';
-import { checkSignature, type AdapterContext, type RgbImage } from '../../inference/adapters/adapter';
+import {
+  checkSignature,
+  inputTypesOf,
+  type AdapterContext,
+  type RgbImage,
+} from '../../inference/adapters/adapter';
 import { createAdapter } from '../../inference/adapters/registry';
-import { openSession, type ProviderName } from '../../inference/backend/onnxBackend';
+import { openSession, type ProviderName, type SessionSignature } from '../../inference/backend/onnxBackend';
+import { toFloat16 } from '../../inference/preprocess/float16';
 import { concatDim0, sliceDim0, type PlainTensor } from '../../inference/backend/tensor';
 import { readManifest } from '../../inference/models/manifest';
 import type { ModelSpec } from '../../inference/models/modelSpec';
@@ -190,6 +196,25 @@ function batchFeeds(
   return feeds;
 }
 
+/**
+ * The prepared float32 feeds as the session declares them: float16 inputs converted as the adapter's
+ * prepare does for such a model (in the workers, outside the timed run).
+ */
+function asSessionTypes(
+  feeds: Record<string, PlainTensor>,
+  signature: SessionSignature,
+): Record<string, PlainTensor> {
+  const types = inputTypesOf(signature);
+  return Object.fromEntries(
+    Object.entries(feeds).map(([name, t]) => [
+      name,
+      types[name] === 'float16' && t.type === 'float32'
+        ? { type: 'float16' as const, data: toFloat16(t.data as Float32Array), dims: t.dims }
+        : t,
+    ]),
+  );
+}
+
 async function bench(args: Args): Promise<void> {
   const modelsDir = need(args, 'models-dir');
   const inputs = need(args, 'inputs');
@@ -295,7 +320,7 @@ async function bench(args: Args): Promise<void> {
             });
             continue;
           }
-          const feeds = batchFeeds(all, b, queries);
+          const feeds = asSessionTypes(batchFeeds(all, b, queries), session.signature);
           try {
             const slow = provider !== 'cuda';
             const timed = await timeRuns(() => session.run(feeds), b, {
@@ -343,7 +368,9 @@ async function bench(args: Args): Promise<void> {
           Date.now() < deadline
         ) {
           try {
-            const outs = await session.run(batchFeeds(all, refBatch, queries));
+            const outs = await session.run(
+              asSessionTypes(batchFeeds(all, refBatch, queries), session.signature),
+            );
             entry.accuracy = Object.fromEntries(
               Object.entries(refs).map(([name, ref]) => [name, compare(outs[name], ref)]),
             );
@@ -457,7 +484,14 @@ async function profile(args: Args): Promise<void> {
       profileFilePrefix: prefix,
     });
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(batchFeeds(folder.tensors, b, queries))) {
+    const declared = Object.fromEntries(
+      session.inputMetadata.map((v) => [v.name, v.isTensor ? v.type : undefined]),
+    );
+    for (const [name, t0] of Object.entries(batchFeeds(folder.tensors, b, queries))) {
+      const t =
+        declared[name] === 'float16' && t0.type === 'float32'
+          ? { type: 'float16', data: toFloat16(t0.data as Float32Array), dims: t0.dims }
+          : t0;
       feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
     const wall: number[] = [];

@@ -27,6 +27,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { inputTypesOf } from '../../inference/adapters/adapter';
 import { createAdapter } from '../../inference/adapters/registry';
 import { openSession } from '../../inference/backend/onnxBackend';
 import { concatDim0, type PlainTensor } from '../../inference/backend/tensor';
@@ -139,7 +140,7 @@ async function modelsAlone(models: ResolvedModel[], pixels: Decoded[], provider:
   for (const m of models) {
     const { session, provider: ran } = await openSession(m.file, m.spec.name, provider as 'cuda');
     const adapter = createAdapter(m.spec);
-    const ctx = { spec: m.spec, dir: m.dir };
+    const ctx = { spec: m.spec, dir: m.dir, inputTypes: inputTypesOf(session.signature) };
     await adapter.load?.(ctx);
     const prepared = pixels.slice(0, batch).map((p) => adapter.prepare(p, {}, ctx));
     // A graph with a fixed batch dimension (the bundled detector: 1) takes that many per run.

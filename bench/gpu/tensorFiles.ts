@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RgbImage } from '../../inference/adapters/adapter';
 import type { PlainTensor, TensorArray, TensorType } from '../../inference/backend/tensor';
+import { fromFloat16 } from '../../inference/preprocess/float16';
 
 interface TensorMeta {
   type: TensorType;
@@ -87,7 +88,7 @@ export function compare(
   if (got.dims.join('x') !== ref.dims.join('x')) {
     throw new Error(`shape [${got.dims.join(', ')}] != reference [${ref.dims.join(', ')}]`);
   }
-  const g = got.data as Float32Array;
+  const g = got.type === 'float16' ? fromFloat16(got.data as Uint16Array) : (got.data as Float32Array);
   const r = ref.data as Float32Array;
   let mean = 0;
   for (let i = 0; i < r.length; i++) mean += r[i];

@@ -32,12 +32,21 @@ export interface ExpectedTensor {
   rank: number;
   /** Fixed sizes per dimension where the adapter depends on them (undefined = any). */
   fixed?: (number | undefined)[];
+  /** A float32 tensor that the adapter also takes or reads as float16 (converting at its edge). */
+  float16?: boolean;
 }
 
 export interface AdapterContext {
   spec: ModelSpec;
   /** The model's folder (tokenizer files live beside the ONNX file). */
   dir: string;
+  /** The element types the model declares for its inputs (from the session), where known. */
+  inputTypes?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The declared input element types of a session, for AdapterContext.inputTypes. */
+export function inputTypesOf(signature: SessionSignature): Record<string, string | undefined> {
+  return Object.fromEntries(signature.inputs.map((t) => [t.name, t.type]));
 }
 
 export interface ModelAdapter<Options, Result, Meta = unknown> {
@@ -71,7 +80,7 @@ export function checkSignature(
           e.name,
         );
       }
-      if (found.type !== e.type) {
+      if (found.type !== e.type && !(e.float16 && e.type === 'float32' && found.type === 'float16')) {
         throw new ModelError(
           `${side} must be ${e.type}, the model declares ${String(found.type)}`,
           model,

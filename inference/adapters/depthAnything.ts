@@ -6,11 +6,14 @@
  * keeping the aspect ratio with the scale closer to 1 of the two that would reach inputSize x
  * inputSize, both sides a multiple of 14, rescale to 0..1, ImageNet mean/std. Post-processing follows
  * `post_process_depth_estimation`: bicubic interpolation back to the image size (torch convention).
- * Relative models give inverse depth (larger = nearer); metric ones give meters.
+ * Relative models give inverse depth (larger = nearer); metric ones give meters. Models with float16
+ * input and output (fp16 end to end: half the bytes across PCIe) get `pixel_values` converted to float16
+ * here, in the prepare step that runs in the workers, and their float16 depth converted back.
  */
 
 import { ModelError } from '../../src/errors/errors';
 import type { PlainTensor } from '../backend/tensor';
+import { fromFloat16, toFloat16 } from '../preprocess/float16';
 import { resample, resampleImage } from '../preprocess/resample';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../preprocess/tensorize';
 import type { DepthPrediction } from '../results';
@@ -64,7 +67,7 @@ export function preprocessDepth(
   return { data, ...size };
 }
 
-/** A [1, h, w] (or [h, w]) model output -> values at the image size. */
+/** A [1, h, w] (or [h, w]) float32 or float16 model output -> values at the image size. */
 export function postprocessDepth(
   output: PlainTensor,
   width: number,
@@ -72,15 +75,17 @@ export function postprocessDepth(
   model: string,
 ): Float32Array {
   const dims = output.dims.length === 3 ? output.dims.slice(1) : output.dims;
-  if (dims.length !== 2 || output.type !== 'float32') {
+  if (dims.length !== 2 || (output.type !== 'float32' && output.type !== 'float16')) {
     throw new ModelError(
-      `must be float32 [batch, height, width]; got ${output.type} [${output.dims.join(', ')}]`,
+      `must be float32 or float16 [batch, height, width]; got ${output.type} [${output.dims.join(', ')}]`,
       model,
       'predicted_depth',
     );
   }
   const [h, w] = dims;
-  return resample(output.data as Float32Array, w, h, 1, width, height, {
+  const data =
+    output.type === 'float16' ? fromFloat16(output.data as Uint16Array) : (output.data as Float32Array);
+  return resample(data, w, h, 1, width, height, {
     filter: 'bicubic',
     convention: 'torch',
   });
@@ -90,14 +95,21 @@ export class DepthAnythingAdapter implements ModelAdapter<Record<string, never>,
   readonly architecture = 'depth-anything-v2' as const;
   readonly task = 'depth' as const;
   readonly inputs: readonly ExpectedTensor[] = [
-    { name: 'pixel_values', type: 'float32', rank: 4, fixed: [undefined, 3] },
+    { name: 'pixel_values', type: 'float32', rank: 4, fixed: [undefined, 3], float16: true },
   ];
-  readonly outputs: readonly ExpectedTensor[] = [{ name: 'predicted_depth', type: 'float32', rank: 3 }];
+  readonly outputs: readonly ExpectedTensor[] = [
+    { name: 'predicted_depth', type: 'float32', rank: 3, float16: true },
+  ];
 
   prepare(image: RgbImage, _options: Record<string, never>, ctx: AdapterContext) {
     const { data, width, height } = preprocessDepth(image, ctx.spec.inputSize);
+    const dims = [1, 3, height, width];
+    const pixelValues: PlainTensor =
+      ctx.inputTypes?.pixel_values === 'float16'
+        ? { type: 'float16', data: toFloat16(data), dims }
+        : { type: 'float32', data, dims };
     return {
-      feeds: { pixel_values: { type: 'float32' as const, data, dims: [1, 3, height, width] } },
+      feeds: { pixel_values: pixelValues },
       batchKey: `${width}x${height}`,
       meta: { width: image.width, height: image.height },
     };

@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ModelError } from '../../src/errors/errors';
 import { createAdapter } from '../adapters/registry';
-import { checkSignature, type AdapterContext, type ModelAdapter } from '../adapters/adapter';
+import { checkSignature, inputTypesOf, type AdapterContext, type ModelAdapter } from '../adapters/adapter';
 import {
   openSession,
   type DeclinedProvider,
@@ -71,7 +71,11 @@ async function init(msg: InitMessage): Promise<void> {
     }
     const adapter = createAdapter(m.spec);
     checkSignature(m.spec.name, opened.session.signature, adapter);
-    const ctx: AdapterContext = { spec: m.spec, dir: m.dir };
+    const ctx: AdapterContext = {
+      spec: m.spec,
+      dir: m.dir,
+      inputTypes: inputTypesOf(opened.session.signature),
+    };
     await adapter.load?.(ctx);
     const fixed = fixedBatchOf(opened.session, adapter);
     const loaded: LoadedModel = {

@@ -14,6 +14,11 @@ vocabulary embeds) and writes, per model KEY:
   DIR/KEY-fp16/model.onnx     the same converted with onnxruntime.transformers.float16
                               (keep_io_types: inputs and outputs stay float32, so the adapters are
                               unchanged), as onnx-community's model_fp16.onnx files are made
+  DIR/KEY-fp16-mha/model.onnx (Depth Anything only) the fp16 model with each DINOv2 attention block fused
+                              into one com.microsoft MultiHeadAttention node, the Q/K/V bias Adds moved
+                              into it (scripts/gpu/fuse_attention.py; the optimizer does not match it;
+                              FUSE_ATTENTION_BIAS=0 keeps the bias Adds outside)
+  DIR/KEY-fp16-mha-io16/model.onnx the same with float16 inputs and outputs
   and a model.json (ModelSpec) in each folder, tokenizer files beside the OWLv2 ones.
 Weights are not HF's init (std 0.02 makes activations vanish through the depth head, ~1e-5 at the
 output, which fp16 cannot represent): convolutions and linears get PyTorch's default init, as the tiny
@@ -48,6 +53,7 @@ from torch import nn  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "models"))
+sys.path.insert(0, str(HERE))
 
 OPSET = 17
 MAX_IR = 10
@@ -206,6 +212,67 @@ def cap_ir(path: Path) -> None:
         onnx.save(m, str(path))
 
 
+def fp16_io(model):
+    """A keep_io_types float16 model with float16 graph inputs and outputs: the boundary Casts removed."""
+    import onnx
+    from onnx import TensorProto
+
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    io = {i.name for i in g.input if i.type.tensor_type.elem_type == TensorProto.FLOAT} | \
+        {o.name for o in g.output if o.type.tensor_type.elem_type == TensorProto.FLOAT}
+    rename = {}  # tensor name -> the graph input / output name that replaces it
+    drop = []
+    for n in g.node:
+        to = next((a.i for a in n.attribute if a.name == "to"), None)
+        if n.op_type == "Cast" and to == TensorProto.FLOAT16 and n.input[0] in io:
+            rename[n.output[0]] = n.input[0]  # graph input -> Cast to fp16: its consumers read the input
+            drop.append(n)
+        elif n.op_type == "Cast" and to == TensorProto.FLOAT and n.output[0] in io:
+            rename[n.input[0]] = n.output[0]  # fp16 value -> Cast to float -> graph output
+            drop.append(n)
+    for n in drop:
+        g.node.remove(n)
+    for n in g.node:
+        for k, x in enumerate(n.input):
+            n.input[k] = rename.get(x, x)
+        for k, x in enumerate(n.output):
+            n.output[k] = rename.get(x, x)
+    for v in list(g.input) + list(g.output):
+        if v.name in io:
+            v.type.tensor_type.elem_type = TensorProto.FLOAT16
+    onnx.checker.check_model(m)
+    return m
+
+
+def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
+    """DIR/KEY-fp16-mha: the fp16 graph with attention fused (fuse_attention.py, bias Adds included);
+    DIR/KEY-fp16-mha-io16: the same with float16 input and output (half the bytes across PCIe; the
+    Depth Anything adapter converts at its edges)."""
+    import onnx
+    import fuse_attention as fa
+
+    t = time.time()
+    before = fa.op_counts(m16)
+    fused, stats = fa.fuse_model(m16, bias=os.environ.get("FUSE_ATTENTION_BIAS", "1") != "0")
+    fa.check(fused)
+    folder = out / f"{key}-fp16-mha"
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(fused, str(folder / "model.onnx"))
+    write_spec(folder, key, "fp16-mha", size, params)
+    io16 = out / f"{key}-fp16-mha-io16"
+    io16.mkdir(parents=True, exist_ok=True)
+    onnx.save(fp16_io(fused), str(io16 / "model.onnx"))
+    write_spec(io16, key, "fp16-mha-io16", size, params)
+    after = fa.op_counts(fused)
+    changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))
+               if before.get(k, 0) != after.get(k, 0)}
+    log(f"{key} fp16-mha: {stats.line()}; bias moved in {stats.bias_fused}; op counts before -> after {changed}")
+    return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped),
+            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "s": round(time.time() - t, 1)}
+
+
 def export_one(key: str, out: Path, tiny: bool, device: str) -> dict:
     import onnx
     from onnxruntime.transformers.float16 import convert_float_to_float16
@@ -258,8 +325,13 @@ def export_one(key: str, out: Path, tiny: bool, device: str) -> dict:
     onnx.save(m16, str(fp16 / "model.onnx"))
     write_spec(fp16, key, "fp16", size, params)
     t2 = time.time()
+    fusion = None
+    if key.startswith("dav2"):
+        fusion = write_fused(m16, out, key, size, params)
     info = {"key": key, "params": params, "inputSize": size, "exportS": round(t1 - t0, 1), "fp16ConvertS": round(t2 - t1, 1),
             "fp32MB": round(path.stat().st_size / 1e6, 1), "fp16MB": round((fp16 / "model.onnx").stat().st_size / 1e6, 1)}
+    if fusion:
+        info["fp16Mha"] = fusion
     log("exported", json.dumps(info))
     return info
 
@@ -509,6 +581,14 @@ def run_export(args) -> int:
     for key in args.models.split(","):
         if (out / f"{key}-fp16" / "model.json").exists() and (out / key / "weights.pt").exists() and not args.force:
             log(f"{key}: already exported in {out}")
+            if key.startswith("dav2") and not (out / f"{key}-fp16-mha-io16" / "model.json").exists():
+                # an export cached from before the fused variant existed: fuse its fp16 model now
+                import onnx
+
+                spec = json.loads((out / f"{key}-fp16" / "model.json").read_text())
+                params = sum(v.numel() for v in torch.load(out / key / "weights.pt").values())
+                m16 = onnx.load(str(out / f"{key}-fp16" / "model.onnx"))
+                done.append({"key": key, "fp16Mha": write_fused(m16, out, key, spec["inputSize"], params)})
             continue
         done.append(export_one(key, out, args.tiny, device))
     (out / "export.json").write_text(json.dumps(done, indent=2) + "\n") if done else None

@@ -6,7 +6,7 @@
 # Phases, each a separate process with its own time limit, each continuing if an earlier one failed:
 #   images + export (cached in $GB between calls on the same machine) -> prep (the TypeScript adapters
 #   prepare 32 images per model) -> PyTorch eager fp32/fp16 + the fp32 reference -> onnxruntime-node on
-#   CUDA -> onnxruntime's profile (CUDA_LAUNCH_BLOCKING=1) -> the worker pool -> WebGPU and CPU -> report.
+#   CUDA -> the same with the attention fused (fp16-mha, DAv2 Small and Base) -> onnxruntime's profile (CUDA_LAUNCH_BLOCKING=1) -> the worker pool -> WebGPU and CPU -> report.
 # Results go to $OUT (torch.json, ort-*.json, profile.json, pool.json, summary.md, run.log).
 set -uo pipefail
 mode=${1:-full}
@@ -54,6 +54,10 @@ if [[ $mode == smoke ]]; then
   phase "smoke: webgpu + cpu (dav2-small)"
   timeout -k 10 120 node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" --out "$OUT/ort-webgpu-cpu.json" \
     --models dav2-small --providers webgpu,cpu --batches 1,8 --iter-budget-ms 500 --budget-s 60
+  phase "smoke: attention-fused variants on the cpu (dav2-small fp16-mha, fp16-mha-io16)"
+  timeout -k 10 120 node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" --out "$OUT/ort-cpu-mha.json" \
+    --models dav2-small --providers cpu --variants fp16-mha,fp16-mha-io16 --cpu-variants fp16-mha,fp16-mha-io16 --batches 1 --cpu-accuracy 1 \
+    --iter-budget-ms 500 --budget-s 60
   phase "smoke: pool (webgpu, 1 worker)"
   timeout -k 10 60 node $JS pool --models-dir "$M" --images "$I" --out "$OUT/pool.json" --model dav2-small \
     --variant fp32 --provider webgpu --configs 1x8 --requests 16 --requests-per-worker 16
@@ -67,14 +71,25 @@ b=$(($(left) < 150 ? $(left) : 150))
 timeout -k 10 $((b + 30)) $PY scripts/gpu/export_and_torch.py torch --models-dir "$M" --inputs "$IN" --refs "$R" \
   --out "$OUT/torch.json" --models "$MODELS" --budget-s "$b" --iter-budget-s 1.5 $tiny
 
-b=$(($(left) - 190)); ((b > 160)) && b=160
+b=$(($(left) - 250)); ((b > 150)) && b=150
 phase "onnxruntime-node cuda (budget $b s)"
 ((b > 10)) && timeout -k 10 $((b + 60)) node $JS bench --models-dir "$M" --inputs "$IN" --refs "$R" \
   --out "$OUT/ort-cuda.json" --models "$MODELS" --providers cuda --iter-budget-ms 2000 --budget-s "$b"
 
+# fp16 with each attention block fused into MultiHeadAttention (export_and_torch.py / fuse_attention.py), and
+# the same with float16 input and output (io16)
+mha_models=$(for k in ${MODELS//,/ }; do [[ $k == dav2-* ]] && printf '%s,' "$k"; done)
+b=$(($(left) - 200)); ((b > 80)) && b=80
+phase "onnxruntime-node cuda, attention fused (${mha_models%,}; budget $b s)"
+((b > 10)) && [[ -n $mha_models ]] && timeout -k 10 $((b + 40)) node $JS bench --models-dir "$M" --inputs "$IN" \
+  --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha,fp16-mha-io16 \
+  --batches 1,8,32 --iter-budget-ms 1500 --budget-s "$b"
+
 phase "profile (CUDA_LAUNCH_BLOCKING=1)"
 ((($(left)) > 150)) && CUDA_LAUNCH_BLOCKING=1 timeout -k 10 60 node $JS profile --models-dir "$M" --inputs "$IN" \
   --out "$OUT/profile.json" --model dav2-small --variant fp16 --batches 32,1 --runs 8
+((($(left)) > 140)) && CUDA_LAUNCH_BLOCKING=1 timeout -k 10 45 node $JS profile --models-dir "$M" --inputs "$IN" \
+  --out "$OUT/profile-mha.json" --model dav2-small --variant fp16-mha --batches 32 --runs 8
 
 b=$(($(left) - 110)); ((b > 60)) && b=60
 phase "worker pool (budget $b s)"
