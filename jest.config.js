@@ -1,6 +1,7 @@
 /**
- * Three projects: `unit` (pure logic, no I/O beyond temp files), `integration` (the real Neo4j
- * started by scripts/test.sh), `e2e` (HTTP/GraphQL and the CLI against the same Neo4j).
+ * Four projects: `unit` (pure logic, no I/O beyond temp files), `integration` (the real Neo4j
+ * started by scripts/test.sh), `e2e` (HTTP/GraphQL and the CLI against the same Neo4j), `browser`
+ * (headless Chromium against the service on the same Neo4j; skipped, saying so, without Chromium).
  * Integration and e2e suites read NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD from the environment.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
@@ -18,5 +19,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

@@ -9,12 +9,25 @@ import { resolveLocalPath } from '../src/pipeline/localFiles';
 import { runPipeline, type ImageSource, type PipelineResult } from '../src/pipeline/pipeline';
 import { storeScenes } from '../src/pipeline/store';
 import { deleteImage } from '../src/store/ingest.store';
-import type { DepthInputUnit, DepthRef } from '../src/scenegraph/sceneGraph.types';
+import type { DepthRef } from '../src/scenegraph/sceneGraph.types';
 import { IngestImageInput } from './types/ingest.input';
+import { jsonDepthUnit, SceneGraphInput, toSceneJson } from './types/scene.input';
 import { toImage } from './mappers';
 import { DeleteImageResult, DepthSource, IngestResult, IngestStatus } from './types/ingest.type';
 
-const DEPTH_UNITS: readonly DepthInputUnit[] = ['meters', 'relative', 'inverse'];
+/**
+ * A bad-input error about a field of the scene graph, named under the argument that holds it
+ * (`objects[0].box` -> `scene.objects[0].box`); other errors unchanged.
+ */
+function underArgument(err: unknown, argument: string): unknown {
+  if (!(err instanceof UserInputError)) return err;
+  const inner = err.path;
+  const message =
+    inner && err.message.startsWith(`${inner}: `) ? err.message.slice(inner.length + 2) : err.message;
+  const path = inner ? `${argument}.${inner}` : argument;
+  const { path: _, ...details } = err.details as Record<string, unknown>;
+  return new UserInputError(message, path, details);
+}
 
 /** Base64 as sent in JSON: no data-URL prefix, only the base64 alphabet. */
 function decodeBase64(data: string): Buffer {
@@ -38,22 +51,11 @@ export class IngestResolver {
     };
   }
 
-  @Authorized('write')
-  @Mutation(() => IngestResult, {
-    description:
-      'Stores a scene graph (JSON v1, schema/scene-graph.v1.schema.json) atomically. Runs the spatial engine ' +
-      'when the graph names a depth map (a local path inside INGEST_ROOTS) or has not been built yet. ' +
-      'Idempotent: the same image with the same graph is stored once.',
-  })
-  async ingestSceneGraph(
-    @Ctx() ctx: RequestContext,
-    @Arg('input', () => GraphQLJSONObject, { description: 'The scene graph, JSON v1.' })
+  /** The one scene ingest path: the JSON form and the typed form (converted to the same JSON) both end here. */
+  private async ingestJson(
+    ctx: RequestContext,
     input: Record<string, unknown>,
-    @Arg('thresholds', () => GraphQLJSONObject, {
-      nullable: true,
-      description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
-    })
-    thresholds?: Record<string, unknown>,
+    thresholds: Record<string, unknown> | undefined | null,
   ): Promise<IngestResult> {
     const { ingestRoots } = ctx.config;
     const result = await runPipeline(
@@ -65,6 +67,51 @@ export class IngestResolver {
       },
     );
     return this.store(ctx, result);
+  }
+
+  @Authorized('write')
+  @Mutation(() => IngestResult, {
+    description:
+      'Stores a scene graph (JSON v1, schema/scene-graph.v1.schema.json) atomically. Runs the spatial engine ' +
+      'when the graph names a depth map (a local path inside INGEST_ROOTS) or has not been built yet. ' +
+      'Idempotent: the same image with the same graph is stored once. Errors name the field inside the ' +
+      'graph (e.g. `objects[0].box`). `ingestScene` takes the same graph as typed input.',
+  })
+  async ingestSceneGraph(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => GraphQLJSONObject, { description: 'The scene graph, JSON v1.' })
+    input: Record<string, unknown>,
+    @Arg('thresholds', () => GraphQLJSONObject, {
+      nullable: true,
+      description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
+    })
+    thresholds?: Record<string, unknown>,
+  ): Promise<IngestResult> {
+    return this.ingestJson(ctx, input, thresholds);
+  }
+
+  @Authorized('write')
+  @Mutation(() => IngestResult, {
+    description:
+      'ingestSceneGraph with the scene graph as typed input (so generated clients check it): the input is turned ' +
+      'into the same JSON v1 object and validated, built and stored exactly as there. Errors name the field ' +
+      'under `scene` (e.g. `scene.objects[0].box`).',
+  })
+  async ingestScene(
+    @Ctx() ctx: RequestContext,
+    @Arg('scene', () => SceneGraphInput, { description: 'The scene graph.' })
+    scene: SceneGraphInput,
+    @Arg('thresholds', () => GraphQLJSONObject, {
+      nullable: true,
+      description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
+    })
+    thresholds?: Record<string, unknown>,
+  ): Promise<IngestResult> {
+    try {
+      return await this.ingestJson(ctx, toSceneJson(scene), thresholds);
+    } catch (err) {
+      throw underArgument(err, 'scene');
+    }
   }
 
   @Authorized('write')
@@ -98,12 +145,9 @@ export class IngestResolver {
     const access = { roots: config.ingestRoots, baseDir: config.ingestRoots[0] ?? process.cwd() };
     let depth: DepthRef | undefined;
     if (input.depth) {
-      if (!DEPTH_UNITS.includes(input.depth.unit as DepthInputUnit)) {
-        throw new UserInputError(`must be one of ${DEPTH_UNITS.join(', ')}`, 'input.depth.unit');
-      }
       depth = {
         uri: resolveLocalPath(input.depth.path, access, 'input.depth.path'),
-        unit: input.depth.unit as DepthInputUnit,
+        unit: jsonDepthUnit(input.depth.unit),
         ...(input.depth.scale !== undefined && input.depth.scale !== null
           ? { scale: input.depth.scale }
           : {}),

@@ -5,12 +5,18 @@ import type { RequestContext } from './runtime/context';
 import { primeImages, primeObjects } from './runtime/loaders';
 import { MAX_LABEL_LENGTH, normalizeLabel } from '../src/labels/normalizeLabel';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
-import { countSpatialMatches, spatialMatches, SpatialQuery } from '../src/store/search.store';
+import {
+  countSpatialMatches,
+  spatialMatches,
+  type OrderedSpatialKey,
+  type SpatialQuery,
+} from '../src/store/search.store';
 import { pageInfo, SpatialConnection, SpatialEdge, withTotalCount } from './types/connection.type';
 import { checkScore, labelList } from './filters';
 import { hintUnknown } from './hints';
 import { toImage, toSceneObject } from './mappers';
-import { SpatialArgs } from './types/spatial.args';
+import { OrderDirection } from './types/images.input';
+import { SpatialArgs, SpatialOrderField } from './types/spatial.args';
 
 async function spatial(
   direction: SpatialQuery['direction'],
@@ -25,8 +31,19 @@ async function spatial(
   if (args.minMargin !== undefined && !(Number.isFinite(args.minMargin) && args.minMargin >= 0)) {
     throw new UserInputError('must be a finite number >= 0', 'minMargin');
   }
-  const kind = direction === 'in front of' ? 'front' : 'behind';
-  const after = args.after ? (decodeCursor(kind, args.after, 2) as [string, string]) : undefined;
+  const order = args.orderBy
+    ? { field: args.orderBy.field, direction: args.orderBy.direction ?? OrderDirection.ASC }
+    : undefined;
+  if (order?.field === SpatialOrderField.SCORE && args.minMargin != null) {
+    throw new UserInputError(
+      'SCORE cannot be combined with minMargin: a match decided at query time has no score',
+      'orderBy.field',
+    );
+  }
+  // Cursors name their order, so a cursor of another order is refused instead of skipping rows.
+  const base = direction === 'in front of' ? 'front' : 'behind';
+  const kind = order ? `${base}.${order.field}.${order.direction}` : base;
+  const after = args.after ? decodeSpatialCursor(kind, args.after, order !== undefined) : undefined;
   const minScore = checkScore(args.minScore, 'minScore');
   if (minScore !== undefined && args.minMargin != null) {
     throw new UserInputError(
@@ -43,7 +60,7 @@ async function spatial(
     minScore,
     minObjectScore: checkScore(args.minObjectScore, 'minObjectScore'),
   };
-  const page = await spatialMatches(ctx.db, { ...query, first: args.first, after });
+  const page = await spatialMatches(ctx.db, { ...query, first: args.first, after, order });
   if (page.rows.length === 0 && !after) {
     await hintUnknown(ctx, {
       labels: [
@@ -61,7 +78,7 @@ async function spatial(
     page.rows.map((r) => r.image),
   );
   const edges = page.rows.map((r): SpatialEdgeRoot => ({
-    cursor: encodeCursor(kind, [r.reference.id, r.object.id]),
+    cursor: encodeCursor(kind, r.orderKey ?? [r.reference.id, r.object.id]),
     node: toSceneObject(r.object),
     reference: toSceneObject(r.reference),
     image: toImage(r.image),
@@ -73,6 +90,24 @@ async function spatial(
   return withTotalCount({ edges, pageInfo: pageInfo(edges, page.hasNextPage, args.after) }, () =>
     countSpatialMatches(ctx.db, query),
   );
+}
+
+function decodeSpatialCursor(
+  kind: string,
+  cursor: string,
+  ordered: boolean,
+): [string, string] | OrderedSpatialKey {
+  if (!ordered) {
+    const key = decodeCursor(kind, cursor, 2);
+    if (!key.every((v) => typeof v === 'string'))
+      throw new UserInputError('is not a cursor returned by this connection', 'after');
+    return key as [string, string];
+  }
+  const key = decodeCursor(kind, cursor, 5);
+  const types = ['number', 'number', 'string', 'string', 'string'];
+  if (!key.every((v, i) => typeof v === types[i]) || (key[0] !== 0 && key[0] !== 1))
+    throw new UserInputError('is not a cursor returned by this connection', 'after');
+  return key as OrderedSpatialKey;
 }
 
 /** A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand. */
@@ -101,7 +136,8 @@ export class SpatialEdgeResolver {
 export class SpatialResolver {
   @Query(() => SpatialConnection, {
     description:
-      'Objects in front of an object labelled X, across all images (or one), in (X id, object id) order.',
+      'Objects in front of an object labelled X, across all images (or one), in (X id, object id) order ' +
+      "unless `orderBy` says otherwise (by score or by the returned object's depth, either way).",
   })
   objectsInFrontOf(
     @Args(() => SpatialArgs) args: SpatialArgs,

@@ -53,6 +53,15 @@ function isRequestPipelineError(
   );
 }
 
+/**
+ * The field a variable-coercion error is about, as graphql-js names it: `Variable "$input" got invalid
+ * value "feet" at "input.depth.unit"; ...` -> `input.depth.unit`; without `at`, the variable itself.
+ */
+export function variableField(message: string): string | undefined {
+  const m = /^Variable "\$([A-Za-z_][A-Za-z0-9_]*)" got invalid value .*?(?: at "([^"]+)")?; /s.exec(message);
+  return m ? (m[2] ?? m[1]) : undefined;
+}
+
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -81,11 +90,16 @@ export function makeFormatError(logger: Logger) {
       original instanceof GraphQLError || (error instanceof GraphQLError && original === error);
     if (fromGraphQL && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const reason = formatted.extensions?.reason;
+      const field = code === ErrorCode.BAD_USER_INPUT ? variableField(formatted.message) : undefined;
       return {
         message: formatted.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code, ...(typeof reason === 'string' ? { reason } : {}) },
+        extensions: {
+          code,
+          ...(typeof reason === 'string' ? { reason } : {}),
+          ...(field !== undefined ? { field } : {}),
+        },
       };
     }
     if (isRequestError(original)) {

@@ -1,12 +1,17 @@
 import { Field, Float, InputType } from 'type-graphql';
+import { DepthInputUnit } from './scene.input';
 
 @InputType({ description: 'A depth map file for an image (instead of the depth model).' })
 export class DepthFileInput {
   @Field({ description: 'Path of a .npy or 16-bit .png depth map under INGEST_ROOTS.' })
   path!: string;
 
-  @Field({ description: 'meters, relative (larger = farther) or inverse (larger = nearer, Depth Anything).' })
-  unit!: string;
+  @Field(() => DepthInputUnit, {
+    description:
+      'METERS, RELATIVE (larger = farther) or INVERSE (larger = nearer, Depth Anything); the lower-case ' +
+      'spellings of the CLI and the JSON form (meters, relative, inverse) are accepted too.',
+  })
+  unit!: DepthInputUnit;
 
   @Field(() => Float, {
     nullable: true,

@@ -8,6 +8,12 @@ export function encodeCursor(kind: string, key: readonly (string | number)[]): s
   return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
 }
 
+/** The order a cursor kind names ('front.SCORE.DESC' -> 'SCORE DESC'; a bare kind: the default order). */
+function orderName(kind: string): string {
+  const rest = kind.split('.').slice(1);
+  return rest.length ? rest.join(' ').toUpperCase() : 'the default order';
+}
+
 export function decodeCursor(
   kind: string,
   cursor: string,
@@ -19,6 +25,19 @@ export function decodeCursor(
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new UserInputError('is not a cursor returned by this connection', path);
+  }
+  if (
+    Array.isArray(parsed) &&
+    typeof parsed[0] === 'string' &&
+    parsed[0] !== kind &&
+    parsed[0].split('.')[0] === kind.split('.')[0]
+  ) {
+    // The same connection in another order: its key would skip or repeat rows here.
+    throw new UserInputError(
+      `is a cursor of another order (${orderName(parsed[0])}), not of ${orderName(kind)}: pass it with the ` +
+        'orderBy it came from, or start again without after',
+      path,
+    );
   }
   if (
     !Array.isArray(parsed) ||

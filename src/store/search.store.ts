@@ -124,6 +124,8 @@ export interface SpatialMatchRow {
   match: { relationId: string; score: number | null; source: string } | null;
   /** For derived matches: the numbers the match was decided on. */
   derivedEvidence: Record<string, number> | null;
+  /** In an ordered query: the row's key (what its cursor holds). */
+  orderKey?: OrderedSpatialKey;
 }
 
 export interface SpatialQuery {
@@ -139,8 +141,21 @@ export interface SpatialQuery {
   /** Only returned objects whose detection score is >= this. */
   minObjectScore?: number;
   first: number;
-  after?: [string, string];
+  /** Default order: the (reference id, object id) key; ordered: the OrderedSpatialKey. */
+  after?: [string, string] | OrderedSpatialKey;
+  /** Order other than the default (reference id, object id). */
+  order?: SpatialOrder;
 }
+
+/**
+ * Orders of a spatial query other than the default (reference id, object id): by the relation's score
+ * or by the returned object's median depth (p50). Matches without the value (no score, no depth) come
+ * last either way; ties by reference id, object id, source.
+ */
+export type SpatialOrder = { field: 'SCORE' | 'DEPTH'; direction: 'ASC' | 'DESC' };
+
+/** Keyset of an ordered page: [missing (0/1), value (negated for DESC), reference id, object id, source]. */
+export type OrderedSpatialKey = [number, number, string, string, string];
 
 /**
  * The reference objects X of a page, in id order. Across images the (label, id) index yields them
@@ -162,21 +177,21 @@ WITH x ORDER BY x.label, x.id`;
 const SPATIAL_RETURN = `MATCH (i:Image {id: x.imageId})
 RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
 
-/**
- * Materialised: follows the stored IN_FRONT_OF edges into objects labelled X (A behind X: X's edge to
- * A), and the stored semantic relations of that predicate, with their source and score. The
- * relation's evidence is derived only when a client asks for it (SpatialEdgeResolver).
- */
 const OBJECT_FILTERS = `($objectLabels IS NULL OR a.label IN $objectLabels)
     AND ($minObjectScore IS NULL OR a.score >= $minObjectScore)`;
 
 const COUNT_RETURN = 'RETURN count(*) AS n';
 
-export function materialisedSpatialCypher(
-  byImage: boolean,
-  direction: SpatialQuery['direction'] = 'in front of',
-  count = false,
-): string {
+/**
+ * Materialised: follows the stored IN_FRONT_OF edges into objects labelled X (A behind X: X's edge to
+ * A), and the stored semantic relations of that predicate, with their source and score. The
+ * relation's evidence is derived only when a client asks for it (SpatialEdgeResolver).
+ */
+/**
+ * The matches of the materialised form per reference x, as (a, source, score); `paged`: only those
+ * after the default-order cursor, in (object id, source) order.
+ */
+function materialisedMatches(byImage: boolean, direction: SpatialQuery['direction'], paged: boolean): string {
   const edge =
     direction === 'in front of' ? '(a:Object)-[r:IN_FRONT_OF]->(x)' : '(x)-[r:IN_FRONT_OF]->(a:Object)';
   return `${referenceScan(byImage)}
@@ -192,10 +207,17 @@ CALL {
     WHERE r.predicate = $predicate
     RETURN a, r.source AS source, r.score AS score
   }
-  WITH a, source, score WHERE (x.id > $afterRef OR a.id > $afterObj)
-    AND ($minScore IS NULL OR score >= $minScore) AND ${OBJECT_FILTERS}
-  RETURN a, source, score ORDER BY a.id, source
+  WITH a, source, score WHERE ${paged ? '(x.id > $afterRef OR a.id > $afterObj)\n    AND ' : ''}($minScore IS NULL OR score >= $minScore) AND ${OBJECT_FILTERS}
+  RETURN a, source, score${paged ? ' ORDER BY a.id, source' : ''}
+}`;
 }
+
+export function materialisedSpatialCypher(
+  byImage: boolean,
+  direction: SpatialQuery['direction'] = 'in front of',
+  count = false,
+): string {
+  return `${materialisedMatches(byImage, direction, true)}
 ${
   count
     ? COUNT_RETURN
@@ -205,33 +227,79 @@ ${SPATIAL_RETURN}
 }`;
 }
 
+/** The matches of the derived form per reference x, as (a, gap); `paged` as for materialisedMatches. */
+function derivedMatches(byImage: boolean, paged: boolean): string {
+  return `${referenceScan(byImage, ' AND x.depthP5 IS NOT NULL')}
+CALL {
+  WITH x
+  MATCH (x)<-[:HAS_OBJECT]-(:Image)-[:HAS_OBJECT]->(a:Object)
+  WHERE a <> x AND a.depthP5 IS NOT NULL${paged ? ' AND (x.id > $afterRef OR a.id > $afterObj)' : ''} AND ${OBJECT_FILTERS}
+  WITH a, CASE WHEN $predicate = 'in front of' THEN x.depthP5 - a.depthP95 ELSE a.depthP5 - x.depthP95 END AS gap
+  WHERE gap >= $minMargin
+  RETURN a, gap${paged ? ' ORDER BY a.id' : ''}
+}`;
+}
+
+const DERIVED_RETURN = `null AS source, null AS score, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
+       referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`;
+
 /**
  * Derived: compares stored depth ranges at query time. "A in front of X" iff X's near bound (p5) is at
  * least minMargin beyond A's far bound (p95), in the image's depth unit; "behind" mirrors it.
  */
 export function derivedSpatialCypher(byImage: boolean, count = false): string {
-  return `${referenceScan(byImage, ' AND x.depthP5 IS NOT NULL')}
-CALL {
-  WITH x
-  MATCH (x)<-[:HAS_OBJECT]-(:Image)-[:HAS_OBJECT]->(a:Object)
-  WHERE a <> x AND a.depthP5 IS NOT NULL AND (x.id > $afterRef OR a.id > $afterObj) AND ${OBJECT_FILTERS}
-  WITH a, CASE WHEN $predicate = 'in front of' THEN x.depthP5 - a.depthP95 ELSE a.depthP5 - x.depthP95 END AS gap
-  WHERE gap >= $minMargin
-  RETURN a, gap ORDER BY a.id
-}
+  return `${derivedMatches(byImage, true)}
 ${
   count
     ? COUNT_RETURN
     : `WITH a, x, gap LIMIT $limit
 ${SPATIAL_RETURN}
-       null AS source, null AS score, {gap: gap, minMargin: $minMargin, objectNear: a.depthP5, objectFar: a.depthP95,
-       referenceNear: x.depthP5, referenceFar: x.depthP95} AS derivedEvidence`
+       ${DERIVED_RETURN}`
 }`;
+}
+
+/**
+ * An ordered page: every match of the reference label (the same matches as the default order), sorted
+ * by the key and cut after the cursor's key. Unlike the default order this reads every match before the
+ * LIMIT, so a page costs what totalCount costs (all matches of label X), not O(page).
+ */
+export function orderedSpatialCypher(
+  byImage: boolean,
+  direction: SpatialQuery['direction'],
+  derived: boolean,
+  field: SpatialOrder['field'],
+): string {
+  if (derived && field === 'SCORE') throw new Error('a match decided at query time has no score to order by');
+  const carried = derived ? 'a, x, gap' : 'a, source, score, x';
+  const value = field === 'SCORE' ? 'score' : 'a.depthP50';
+  return `${derived ? derivedMatches(byImage, false) : materialisedMatches(byImage, direction, false)}
+WITH ${carried}, ${value} AS sortKey
+WITH ${carried}, CASE WHEN sortKey IS NULL THEN 1 ELSE 0 END AS sortMissing,
+     coalesce(CASE WHEN $descending THEN -sortKey ELSE sortKey END, 0.0) AS sortValue,
+     ${derived ? "''" : 'source'} AS sortSource
+WHERE $afterMissing IS NULL OR sortMissing > $afterMissing OR (sortMissing = $afterMissing AND (
+  sortValue > $afterValue OR (sortValue = $afterValue AND (
+    x.id > $afterKeyRef OR (x.id = $afterKeyRef AND (a.id > $afterKeyObj OR (a.id = $afterKeyObj AND sortSource > $afterSource)))))))
+WITH ${carried}, sortMissing, sortValue, sortSource
+ORDER BY sortMissing, sortValue, x.id, a.id, sortSource LIMIT $limit
+${SPATIAL_RETURN}
+       ${derived ? DERIVED_RETURN : 'source, score, null AS derivedEvidence'},
+       [sortMissing, sortValue, x.id, a.id, sortSource] AS sortKey`;
 }
 
 /** The cross-image forms (the ones benchmarked). */
 export const MATERIALISED_SPATIAL_CYPHER = materialisedSpatialCypher(false, 'in front of');
 export const DERIVED_SPATIAL_CYPHER = derivedSpatialCypher(false);
+
+function orderedKeyParams(key: OrderedSpatialKey | undefined): Record<string, unknown> {
+  return {
+    afterMissing: key ? neo4j.int(key[0]) : null,
+    afterValue: key?.[1] ?? null,
+    afterKeyRef: key?.[2] ?? null,
+    afterKeyObj: key?.[3] ?? null,
+    afterSource: key?.[4] ?? null,
+  };
+}
 
 export function spatialParams(q: SpatialQuery): Record<string, unknown> {
   return {
@@ -242,16 +310,19 @@ export function spatialParams(q: SpatialQuery): Record<string, unknown> {
     objectLabels: q.objectLabels ?? null,
     minScore: q.minScore ?? null,
     minObjectScore: q.minObjectScore ?? null,
-    afterRef: q.after?.[0] ?? '',
-    afterObj: q.after?.[1] ?? '',
+    afterRef: !q.order ? (q.after?.[0] ?? '') : '',
+    afterObj: !q.order ? (q.after?.[1] ?? '') : '',
+    ...orderedKeyParams(q.order ? (q.after as OrderedSpatialKey | undefined) : undefined),
+    descending: q.order?.direction === 'DESC',
     limit: neo4j.int(q.first + 1),
   };
 }
 
 export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Page<SpatialMatchRow>> {
   const byImage = q.imageId !== undefined;
-  const cypher =
-    q.minMargin === undefined
+  const cypher = q.order
+    ? orderedSpatialCypher(byImage, q.direction, q.minMargin !== undefined, q.order.field)
+    : q.minMargin === undefined
       ? materialisedSpatialCypher(byImage, q.direction)
       : derivedSpatialCypher(byImage);
   const res = await db.read(`objects.${q.minMargin === undefined ? 'materialised' : 'derived'}`, (tx) =>
@@ -262,16 +333,17 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
       source: string | null;
       score: number | null;
       derivedEvidence: Record<string, number> | null;
+      sortKey?: OrderedSpatialKey;
     }>(cypher, spatialParams(q)),
   );
   return page(
     res.records.map((rec) => {
-      const { source, score, ...rest } = rec.toObject();
+      const { source, score, sortKey, ...rest } = rec.toObject();
       const match =
         source === null
           ? null
           : { relationId: relationId(rest.object.id, q.direction, rest.reference.id, source), score, source };
-      return { ...rest, match };
+      return { ...rest, match, ...(sortKey ? { orderKey: sortKey } : {}) };
     }),
     q.first,
   );

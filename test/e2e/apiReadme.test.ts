@@ -57,6 +57,7 @@ describe('README GraphQL examples on the demo data', () => {
     Rederived: () => ({ id: imageId }),
     Lookup: () => ({ objectId }),
     Ingest: () => ({ g: streetScene(`readme-${process.pid}`) }),
+    IngestTyped: () => ({ scene: streetScene(`readme-typed-${process.pid}`) }),
     IngestPhoto: () => ({ path: photo('coffee.jpg') }),
     IngestUpload: () => ({ b64: readFileSync(photo('chelsea.jpg')).toString('base64') }),
     Delete: () => ({ id: ((answers.get('IngestPhoto')!.ingestImage as Data).image as Data).id }),
@@ -73,7 +74,17 @@ describe('README GraphQL examples on the demo data', () => {
 
   it('has the operations the README shows', () => {
     expect(operations.map((o) => o.name)).toEqual(
-      expect.arrayContaining(['FrontOfBox', 'OneBall', 'AnyBalls', 'Latest', 'Lookup', 'Ingest', 'Delete']),
+      expect.arrayContaining([
+        'FrontOfBox',
+        'FrontOfBoxByScore',
+        'OneBall',
+        'AnyBalls',
+        'Latest',
+        'Lookup',
+        'Ingest',
+        'IngestTyped',
+        'Delete',
+      ]),
     );
   });
 
@@ -85,7 +96,7 @@ describe('README GraphQL examples on the demo data', () => {
     for (const [field, value] of Object.entries(data)) {
       if (!nonEmpty(value)) throw new Error(`${name}.${field} answered ${JSON.stringify(value)}`);
     }
-    for (const o of ['ingestSceneGraph', 'ingestImage'] as const) {
+    for (const o of ['ingestSceneGraph', 'ingestScene', 'ingestImage'] as const) {
       const id = ((data[o] as Data | undefined)?.image as Data | undefined)?.id;
       if (typeof id === 'string') made.push(id);
     }

@@ -10,7 +10,15 @@ import { ingestDemoScenes, removeDemoScenes } from '../helpers/demoData';
 import { testDatabase } from '../helpers/testDatabase';
 import { startTestService } from '../helpers/testService';
 
-const SPATIAL_KEYS = ['label', 'imageId', 'minMargin', 'objectLabels', 'minScore', 'minObjectScore'];
+const SPATIAL_KEYS = [
+  'label',
+  'imageId',
+  'minMargin',
+  'objectLabels',
+  'minScore',
+  'minObjectScore',
+  'orderBy',
+];
 
 function makeCache(): InMemoryCache {
   return new InMemoryCache({

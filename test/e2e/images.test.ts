@@ -229,7 +229,7 @@ describe('ingestImage (real detector, real photos, real Neo4j)', () => {
           depth: { path: path.join(inputs, 'motorcycle.depth.png'), unit: 'feet' },
         }),
         'input.depth.unit',
-        /must be one of/,
+        /"feet" does not exist in "DepthInputUnit" enum/,
       ],
     ];
 

@@ -28,7 +28,7 @@ describe('graphql-codegen over the SDL and the README operations', () => {
     const usage = path.join(dir, 'usage.ts');
     writeFileSync(
       usage,
-      `import type { OneBallQuery, LatestQuery, FrontOfBoxQuery, DepthUnit, LookupQuery } from './graphql';
+      `import type { OneBallQuery, LatestQuery, FrontOfBoxQuery, DepthUnit, LookupQuery, IngestTypedMutationVariables } from './graphql';
 import type { SceneObject } from './graphql.schema';
 declare const whole: SceneObject;
 declare const one: OneBallQuery;
@@ -43,7 +43,20 @@ const start: string | null = latest.images.pageInfo.startCursor;
 const node = lookup.node;
 const label: string | undefined = node?.__typename === 'SceneObject' ? node.label : undefined;
 const key: string = whole.key;
-export const used = [variable, total, unit, when, start, label, key];
+// The typed ingest input is checked: a scene with typed objects, relations and an enum depth unit.
+const scene: IngestTypedMutationVariables = {
+  scene: {
+    image: { uri: 'test://a.jpg', width: 640, height: 480 },
+    depth: { uri: 'd.npy', unit: 'INVERSE' },
+    objects: [{ key: 'o1', label: 'cup', box: [1, 2, 3, 4], depth: { min: 1, p5: 1, p50: 2, p95: 3, max: 3, unit: 'METERS' } }],
+    relations: [{ subject: 'o1', predicate: 'on', object: 'o1', source: 'ANNOTATION' }],
+  },
+};
+// @ts-expect-error a unit outside the enum does not type-check
+const badUnit: IngestTypedMutationVariables = { scene: { ...scene.scene, depth: { uri: 'd.npy', unit: 'feet' } } };
+// @ts-expect-error a box must be numbers
+const badBox: IngestTypedMutationVariables = { scene: { ...scene.scene, objects: [{ key: 'o', label: 'x', box: ['1'] }] } };
+export const used = [variable, total, unit, when, start, label, key, scene, badUnit, badBox];
 `,
     );
     const program = ts.createProgram([out, out.replace(/\.ts$/, '.schema.ts'), usage], {
