@@ -69,9 +69,9 @@ MATCH (rv:Review {imageId: id})
 DELETE rv`,
   reviewedImages: `
 MATCH (rv:Review) WHERE ($after IS NULL OR rv.imageId > $after)
-WITH DISTINCT rv.imageId AS id ORDER BY id LIMIT $limit
-MATCH (i:Image {id: id})
-RETURN id ORDER BY id`,
+WITH DISTINCT rv.imageId AS id ORDER BY id
+MATCH (i:Image {id: id}) WHERE $uriPrefix IS NULL OR i.uri STARTS WITH $uriPrefix
+RETURN id ORDER BY id LIMIT $limit`,
   reviewsOfImages: `
 UNWIND $ids AS id
 MATCH (rv:Review {imageId: id})
@@ -251,15 +251,20 @@ export interface ReviewedImage {
   reviews: ReviewRow[];
 }
 
-/** One page (image-id order, keyset on the id) of images that have at least one review. */
+/** One page (image-id order, keyset on the id) of images that have at least one review (and a URI with the prefix). */
 export async function reviewedImagesPage(
   db: Database,
   first: number,
   after?: string,
+  uriPrefix?: string,
 ): Promise<{ images: ReviewedImage[]; next?: string }> {
   const ids = (
     await db.read('reviews.images', (tx) =>
-      tx.run<{ id: string }>(REVIEW_CYPHER.reviewedImages, { after: after ?? null, limit: neo4j.int(first) }),
+      tx.run<{ id: string }>(REVIEW_CYPHER.reviewedImages, {
+        after: after ?? null,
+        limit: neo4j.int(first),
+        uriPrefix: uriPrefix ?? null,
+      }),
     )
   ).records.map((r) => r.get('id'));
   if (ids.length === 0) return { images: [] };
@@ -339,11 +344,12 @@ export async function loadReviewedSet(
   predictionSources: readonly RelationSource[],
   maxImages: number,
   field: string,
+  uriPrefix?: string,
 ): Promise<ReviewedSet> {
   const out: ReviewedSet = { gt: [], pred: [], sources: [], dropped: 0 };
   let after: string | undefined;
   do {
-    const page = await reviewedImagesPage(db, REVIEW_LIMITS.pageSize, after);
+    const page = await reviewedImagesPage(db, REVIEW_LIMITS.pageSize, after, uriPrefix);
     for (const image of page.images) {
       if (out.gt.length >= maxImages) {
         throw new UserInputError(`more than ${maxImages} reviewed images; evaluate in parts`, field);

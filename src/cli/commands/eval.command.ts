@@ -21,6 +21,7 @@ interface EvalOptions {
   pred: string;
   protocol: string;
   json?: string;
+  uriPrefix?: string;
 }
 
 interface EvalQaOptions {
@@ -67,12 +68,19 @@ async function loadSides(opts: EvalOptions): Promise<{ gt: LoadedGraphs; pred: L
       throw new UserInputError(`the store's ground truth is ${STORE_GT}; got "${opts.gt}"`, '--gt');
     }
     if (storeSources) throw new UserInputError(`the store as predictions needs --gt ${STORE_GT}`, '--pred');
+    if (opts.uriPrefix !== undefined) throw new UserInputError(`works with --gt ${STORE_GT}`, '--uri-prefix');
     return { gt: await loadSceneGraphs(opts.gt, '--gt'), pred: await loadSceneGraphs(opts.pred, '--pred') };
   }
   const config = loadConfig();
   const conn = await connect(config, createLogger(config.logLevel));
   try {
-    const set = await loadReviewedSet(conn.db, storeSources ?? [], EVAL_LIMITS.maxImages, '--gt');
+    const set = await loadReviewedSet(
+      conn.db,
+      storeSources ?? [],
+      EVAL_LIMITS.maxImages,
+      '--gt',
+      opts.uriPrefix,
+    );
     if (set.gt.length === 0) throw new UserInputError('the store has no reviewed relations', '--gt');
     if (set.dropped > 0) {
       process.stderr.write(
@@ -105,6 +113,7 @@ export function registerEvalCommands(program: Command): void {
     )
     .requiredOption('--protocol <name>', `one of ${EVAL_PROTOCOLS.join(', ')}`)
     .option('--json <file>', 'also write the report as JSON here')
+    .option('--uri-prefix <U>', `with --gt ${STORE_GT}: only images whose stored URI starts with U`)
     .action(async (opts: EvalOptions) => {
       if (!(EVAL_PROTOCOLS as readonly string[]).includes(opts.protocol)) {
         throw new UserInputError(

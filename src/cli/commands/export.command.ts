@@ -23,6 +23,7 @@ interface ExportOptions {
   classes?: string;
   sources?: string;
   reviewed?: boolean;
+  uriPrefix?: string;
 }
 
 /**
@@ -31,6 +32,7 @@ interface ExportOptions {
  * named by its image id, written as each page arrives.
  */
 async function readReviewed(
+  uriPrefix: string | undefined,
   onScene: (id: string, scene: SceneGraph) => Promise<void>,
 ): Promise<{ images: number; dropped: number }> {
   const config = loadConfig();
@@ -40,7 +42,7 @@ async function readReviewed(
   try {
     let after: string | undefined;
     do {
-      const page = await reviewedImagesPage(conn.db, REVIEW_LIMITS.pageSize, after);
+      const page = await reviewedImagesPage(conn.db, REVIEW_LIMITS.pageSize, after, uriPrefix);
       for (const image of page.images) {
         const gt = groundTruthScene(image);
         dropped += gt.dropped;
@@ -118,7 +120,10 @@ export function registerExportCommand(program: Command): void {
       '--reviewed',
       'from the store instead of files: every reviewed image with the relations people confirmed (ground truth for eval)',
     )
+    .option('--uri-prefix <U>', 'with --reviewed: only images whose stored URI starts with U')
     .action(async (inputs: string[], opts: ExportOptions) => {
+      if (opts.uriPrefix !== undefined && !opts.reviewed)
+        throw new UserInputError('works with --reviewed', '--uri-prefix');
       if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format))
         throw new UserInputError(
           `must be one of ${EXPORT_FORMATS.join(', ')}; got "${opts.format}"`,
@@ -138,7 +143,7 @@ export function registerExportCommand(program: Command): void {
         scenes = [];
         if (opts.format === 'scenegraph') {
           await fs.mkdir(opts.out, { recursive: true });
-          const done = await readReviewed((id, scene) =>
+          const done = await readReviewed(opts.uriPrefix, (id, scene) =>
             fs.writeFile(path.join(opts.out, `${id}.json`), prettyJson(scene)),
           );
           if (done.images === 0)
@@ -146,7 +151,7 @@ export function registerExportCommand(program: Command): void {
           process.stdout.write(`exported ${done.images} reviewed scene graphs to ${opts.out}\n`);
           return;
         }
-        await readReviewed(async (id, scene) => {
+        await readReviewed(opts.uriPrefix, async (id, scene) => {
           scenes.push({ name: id, scene });
         });
         if (scenes.length === 0)
