@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { DATASET_LIMITS } from '../src/dataset/datasetLimits';
 import { NotFoundError, UnreachableCaseError, UserInputError } from '../src/errors/errors';
 import { exportPsg } from '../src/formats/psg.exporter';
 import { exportSceneGraph } from '../src/formats/sceneGraph.exporter';
@@ -10,8 +11,7 @@ import type { RequestContext } from './runtime/context';
 import { Image } from './types/image.type';
 import { SceneGraphFormat, SpatialQaFormat, SpatialQaItem } from './types/sceneText.type';
 
-/** Most QA items one request may ask for (the data engine's own default is 20). */
-export const SPATIAL_QA_MAX_ITEMS = 100;
+const SPATIAL_QA_MAX_ITEMS = DATASET_LIMITS.maxQaPerImage;
 
 async function storedScene(ctx: RequestContext, id: string, field: string): Promise<SceneGraph> {
   const scene = await ctx.loaders.sceneGraph.load(id);
