@@ -53,8 +53,8 @@ RETURN rv {${REVIEW_FIELDS}} AS review`,
 MATCH (s:Object {id: $subjectId})
 MATCH (o:Object {id: $objectId})
 MERGE (s)-[e:${SEMANTIC_TYPE} {predicate: $predicate, source: 'HUMAN'}]->(o)
-SET e.score = $score, e.sl = s.label, e.ol = o.label
-RETURN s.imageId AS imageId`,
+SET e.score = coalesce($score, e.score), e.sl = s.label, e.ol = o.label
+RETURN s.imageId AS imageId, e.score AS score`,
   /** After a replacement: the HUMAN relations people added, again between the objects that remain. */
   restoreHuman: `
 UNWIND $ids AS id
@@ -215,17 +215,23 @@ export async function addHumanRelation(
     reviewerKeyId: reviewer.keyId,
     at: now().toISOString(),
   };
-  const score = input.score ?? null;
-  const stored = await db.write('reviews.addHuman', async (tx) => {
-    const res = await tx.run(REVIEW_CYPHER.addHuman, { ...input, predicate, score });
+  const given = input.score ?? null;
+  const { stored, score } = await db.write('reviews.addHuman', async (tx) => {
+    const res = await tx.run<{ imageId: string; score: number | null }>(REVIEW_CYPHER.addHuman, {
+      ...input,
+      predicate,
+      score: given,
+    });
     if (res.records.length === 0) {
       // An object was deleted between the check and the write: nothing was written.
       throw new NotFoundError(`input.subjectId: no object with id ${input.subjectId}`, {
         field: 'input.subjectId',
       });
     }
+    // Kept with the review so that a replaced graph gets the relation back with its score.
+    const score = res.records[0].get('score');
     const r = await tx.run<{ review: ReviewRow }>(REVIEW_CYPHER.upsert, { review: { ...review, score } });
-    return r.records[0].get('review');
+    return { stored: r.records[0].get('review'), score };
   });
   return {
     relation: {

@@ -118,6 +118,15 @@ describe('human review of relations (real Neo4j)', () => {
     );
     expect(added.relation).toMatchObject({ id: `${p}|looking at|${c}|HUMAN`, source: 'HUMAN', score: 0.7 });
     expect(added.review.verdict).toBe('CONFIRMED');
+    // Adding it again without a score refreshes the review and keeps the score.
+    const readded = await addHumanRelation(
+      db,
+      { subjectId: p, predicate: 'looking at', objectId: c },
+      { name: 'cy', keyId: null },
+    );
+    expect(readded.relation.score).toBe(0.7);
+    expect(readded.review.reviewer).toBe('cy');
+    await addHumanRelation(db, { subjectId: p, predicate: 'looking at', objectId: c }, ANN);
     const withHuman = (await relationsOfImages(db, [imageId])).get(imageId)!;
     expect(withHuman.find((r) => r.id === added.relation.id)?.review?.reviewer).toBe('ann');
 
