@@ -4,6 +4,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { NotFoundError, UserInputError } from '../src/errors/errors';
 import type { RequestContext } from './runtime/context';
 import { sha256Hex } from '../src/io/decodeImage';
+import { configuredMllm } from '../src/mllm/mllmConfig';
 import { fetchImage } from '../src/pipeline/fetchImage';
 import { resolveLocalPath } from '../src/pipeline/localFiles';
 import { runPipeline, type ImageSource, type PipelineResult } from '../src/pipeline/pipeline';
@@ -131,8 +132,20 @@ export class IngestResolver {
       description: 'Overrides of the spatial thresholds (names as in the engine threshold table).',
     })
     thresholds?: Record<string, unknown>,
+    @Arg('mllm', () => Boolean, {
+      defaultValue: false,
+      description:
+        "Objects and relations (source MODEL) from the service's MLLM endpoint (MLLM_URL, MLLM_MODEL) instead of the " +
+        'detector, as `scenegraph ingest --images --mllm`; depth and geometric relations as usual.',
+    })
+    mllm = false,
   ): Promise<IngestResult> {
     const { config } = ctx;
+    const mllmBackend = mllm ? configuredMllm(config) : undefined;
+    if (mllm && !mllmBackend) {
+      throw new UserInputError('this service has no MLLM endpoint configured (MLLM_URL, MLLM_MODEL)', 'mllm');
+    }
+    if (mllm && input.queries) throw new UserInputError('is for the detector, not mllm', 'input.queries');
     const given = (['data', 'path', 'url'] as const).filter(
       (k) => input[k] !== undefined && input[k] !== null,
     );
@@ -202,6 +215,7 @@ export class IngestResolver {
       inference: await ctx.inference(),
       maxPixels: config.images.maxPixels,
       engine: ctx.engine,
+      mllm: mllmBackend,
     });
     return this.store(ctx, result);
   }

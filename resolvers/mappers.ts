@@ -1,4 +1,4 @@
-import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../src/store/rows';
+import type { ImageRow, LayerRow, ObjectRow, RelationRow, ReviewRow } from '../src/store/rows';
 import { DepthUnit, Image } from './types/image.type';
 import { Layer, Relation, RelationSource } from './types/relation.type';
 import { DepthRange, SceneObject } from './types/sceneObject.type';
@@ -55,7 +55,13 @@ export function toSceneObject(row: ObjectRow): SceneObjectRoot {
   });
 }
 
-export type RelationRoot = Relation & { imageId: string; subjectId: string; objectId: string };
+export type RelationRoot = Relation & {
+  imageId: string;
+  subjectId: string;
+  objectId: string;
+  /** The review read with the relation; undefined when it was not (Relation.review loads it). */
+  reviewRow?: ReviewRow | null;
+};
 
 export function toRelation(row: RelationRow): RelationRoot {
   return Object.assign(new Relation(), {
@@ -68,6 +74,7 @@ export function toRelation(row: RelationRow): RelationRoot {
     imageId: row.imageId,
     subjectId: row.subjectId,
     objectId: row.objectId,
+    ...(row.review !== undefined ? { reviewRow: row.review } : {}),
   });
 }
 

@@ -59,6 +59,7 @@ export class RelationResolver {
       imageId: where?.imageId ?? undefined,
       source: where?.source ?? undefined,
       minScore: where?.minScore ?? undefined,
+      review: where?.review ?? undefined,
     };
     const page = await listRelations(ctx.db, filters, first, key);
     if (page.rows.length === 0 && !key) {

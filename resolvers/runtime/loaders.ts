@@ -10,7 +10,10 @@ import {
   relationsByImageIds,
   relationsByObjectIds,
 } from '../../src/store/graph.store';
-import type { ImageRow, LayerRow, ObjectRow, RelationRow } from '../../src/store/rows';
+import type { SceneGraph } from '../../src/scenegraph/sceneGraph.types';
+import { exportPageByIds } from '../../src/store/export.store';
+import { reviewsByRelationIds } from '../../src/store/review.store';
+import type { ImageRow, LayerRow, ObjectRow, RelationRow, ReviewRow } from '../../src/store/rows';
 
 /**
  * One set per request (never shared between users), one loader per nested field. Top-level queries
@@ -24,6 +27,10 @@ export interface Loaders {
   relationsOfImage: DataLoader<string, RelationRow[]>;
   relationsOfObject: DataLoader<{ id: string; direction: Direction }, RelationRow[], string>;
   mask: DataLoader<string, string | null>;
+  /** The latest review of a relation, by relation id. */
+  review: DataLoader<string, ReviewRow | null>;
+  /** A stored image read back as its scene graph (what `dataset export` reads). */
+  sceneGraph: DataLoader<string, SceneGraph | null>;
 }
 
 function byKey<V>(map: Map<string, V>, keys: readonly string[], missing: V): V[] {
@@ -45,6 +52,11 @@ export function createLoaders(db: Database): Loaders {
       { cacheKeyFn: (k) => `${k.direction}:${k.id}` },
     ),
     mask: new DataLoader(async (ids) => byKey(await masksByObjectIds(db, ids), ids, null)),
+    review: new DataLoader(async (ids) => byKey(await reviewsByRelationIds(db, ids), ids, null)),
+    sceneGraph: new DataLoader(async (ids) => {
+      const found = new Map((await exportPageByIds(db, ids)).map((s) => [s.id, s.scene]));
+      return byKey(found, ids, null);
+    }),
   };
 }
 

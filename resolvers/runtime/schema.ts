@@ -6,6 +6,8 @@ import { CatalogueResolver } from '../catalogue.resolver';
 import { ImageResolver } from '../image.resolver';
 import { IngestResolver } from '../ingest.resolver';
 import { LayerResolver, RelationResolver } from '../relation.resolver';
+import { ReviewResolver } from '../review.resolver';
+import { SceneExportResolver, SceneTextResolver } from '../sceneText.resolver';
 import { SceneObjectResolver } from '../sceneObject.resolver';
 import { SearchResolver } from '../search.resolver';
 import { ServerInfoResolver } from '../serverInfo.resolver';
@@ -23,6 +25,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SearchResolver,
   CatalogueResolver,
   IngestResolver,
+  ReviewResolver,
+  SceneTextResolver,
+  SceneExportResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

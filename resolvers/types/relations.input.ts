@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
 import { RelationSource } from './relation.type';
+import { ReviewState } from './review.type';
 
 @InputType({ description: 'Filters for `relations`; all given filters must hold.' })
 export class RelationsWhere {
@@ -24,4 +25,10 @@ export class RelationsWhere {
       'Only relations with a score >= this (scores are in [0, 1]); relations without a score never pass.',
   })
   minScore?: number;
+
+  @Field(() => ReviewState, {
+    nullable: true,
+    description: 'Only relations whose latest human review is this (UNREVIEWED: nobody reviewed them).',
+  })
+  review?: ReviewState;
 }

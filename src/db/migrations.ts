@@ -110,7 +110,9 @@ export const MIGRATION_PARAMETERS: Record<string, (db: Database) => Promise<unkn
   /** Every stored object label -> its key (src/labels/labelKey.ts). Labels are few (a vocabulary). */
   labelKeys: async (db) => {
     const res = await db.read('migrations.labelKeys', (tx) =>
-      tx.run<{ label: string }>('MATCH (o:Object) WITH DISTINCT o.label AS label WHERE label IS NOT NULL RETURN label'),
+      tx.run<{ label: string }>(
+        'MATCH (o:Object) WITH DISTINCT o.label AS label WHERE label IS NOT NULL RETURN label',
+      ),
     );
     return Object.fromEntries(res.records.map((r) => [r.get('label'), neo4j.int(labelKey(r.get('label')))]));
   },
@@ -122,7 +124,9 @@ async function parametersFor(db: Database, statement: string): Promise<Record<st
     Object.prototype.hasOwnProperty.call(MIGRATION_PARAMETERS, n),
   );
   if (names.length === 0) return undefined;
-  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await MIGRATION_PARAMETERS[n](db)])));
+  return Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await MIGRATION_PARAMETERS[n](db)])),
+  );
 }
 
 export interface MigrateResult {

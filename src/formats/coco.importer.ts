@@ -169,7 +169,8 @@ export const importCoco: Importer = (data: unknown, options: ImportOptions) => {
         const label = categories.get(categoryId);
         if (label === undefined) rd.fail(`${categoryId} is not the id of any category`, `${at}.category_id`);
         const [x, y, w, h] = rd.numbers(ann.bbox, `${at}.bbox`, 4);
-        if (w < 0 || h < 0) rd.fail(`width and height must be >= 0; got ${JSON.stringify(ann.bbox)}`, `${at}.bbox`);
+        if (w < 0 || h < 0)
+          rd.fail(`width and height must be >= 0; got ${JSON.stringify(ann.bbox)}`, `${at}.bbox`);
         const clipped = clipBox([x, y, x + w, y + h], image.width, image.height);
         if (!clipped) {
           collector.warnings.add('annotation whose box has no area inside the image dropped', `${at}.bbox`);

@@ -67,8 +67,7 @@ export class JsonReader {
 
   integer(v: unknown, jsonPath: string, min = -Infinity, max = Infinity): number {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-      const range =
-        min === -Infinity ? '' : max === Infinity ? ` >= ${min}` : ` from ${min} to ${max}`;
+      const range = min === -Infinity ? '' : max === Infinity ? ` >= ${min}` : ` from ${min} to ${max}`;
       this.fail(`must be an integer${range}; got ${describe(v)}`, jsonPath);
     }
     return v;

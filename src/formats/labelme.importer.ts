@@ -55,7 +55,10 @@ export const importLabelme: Importer = (data: unknown, options: ImportOptions) =
       const at = `shapes[${i}]`;
       const shape = r.record(raw, at);
       const label = r.name(shape.label, `${at}.label`, IMPORT_LIMITS.maxNameLength);
-      const type = shape.shape_type === undefined || shape.shape_type === null ? 'polygon' : r.string(shape.shape_type, `${at}.shape_type`);
+      const type =
+        shape.shape_type === undefined || shape.shape_type === null
+          ? 'polygon'
+          : r.string(shape.shape_type, `${at}.shape_type`);
       if (SKIPPED_SHAPES.includes(type)) {
         collector.warnings.add(`${type} shape skipped (it has no area)`, at);
         return;
@@ -70,18 +73,22 @@ export const importLabelme: Importer = (data: unknown, options: ImportOptions) =
       let box: Box;
       let polygon: number[] | undefined;
       if (type === 'polygon') {
-        if (points.length < 3) r.fail(`a polygon needs at least 3 points; got ${points.length}`, `${at}.points`);
+        if (points.length < 3)
+          r.fail(`a polygon needs at least 3 points; got ${points.length}`, `${at}.points`);
         box = bounds(points);
         polygon = points.flat();
       } else if (type === 'circle') {
-        if (points.length !== 2) r.fail(`a circle needs 2 points (centre, rim); got ${points.length}`, `${at}.points`);
+        if (points.length !== 2)
+          r.fail(`a circle needs 2 points (centre, rim); got ${points.length}`, `${at}.points`);
         const [[cx, cy], [px, py]] = points;
         const radius = Math.hypot(px - cx, py - cy);
         box = [cx - radius, cy - radius, cx + radius, cy + radius];
       } else {
-        if (points.length !== 2) r.fail(`a ${type} needs 2 points (corners); got ${points.length}`, `${at}.points`);
+        if (points.length !== 2)
+          r.fail(`a ${type} needs 2 points (corners); got ${points.length}`, `${at}.points`);
         box = bounds(points);
-        if (type === 'mask') collector.warnings.add('mask shape imported as its box (the bitmap is dropped)', at);
+        if (type === 'mask')
+          collector.warnings.add('mask shape imported as its box (the bitmap is dropped)', at);
       }
       const clipped = clipBox(box, width, height);
       if (!clipped) {

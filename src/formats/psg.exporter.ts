@@ -94,7 +94,10 @@ export function exportPsg(
     for (const o of scene.objects) {
       const category = classIndex.get(options.classes ? normalizeLabel(o.label) : o.label);
       if (category === undefined) {
-        warnings.add('object whose label is not a class left out, with its relations', `${name} ${o.key} "${o.label}"`);
+        warnings.add(
+          'object whose label is not a class left out, with its relations',
+          `${name} ${o.key} "${o.label}"`,
+        );
         continue;
       }
       index.set(o.key, annotations.length);
@@ -146,7 +149,13 @@ export function exportPsg(
     return image;
   });
   return {
-    file: { thing_classes: thing, stuff_classes: stuff, predicate_classes: predicates, data, test_image_ids: [] },
+    file: {
+      thing_classes: thing,
+      stuff_classes: stuff,
+      predicate_classes: predicates,
+      data,
+      test_image_ids: [],
+    },
     warnings: warnings.list(),
     relations: relationCount,
   };

@@ -75,14 +75,21 @@ export const importPsg: Importer = (data: unknown, options: ImportOptions) => {
         const ap = `${at}.annotations[${k}]`;
         const ann = r.record(a, ap);
         if (ann.bbox_mode !== undefined && ann.bbox_mode !== 0) {
-          r.fail(`must be 0 (XYXY_ABS: [x1, y1, x2, y2] in pixels); got ${JSON.stringify(ann.bbox_mode)}`, `${ap}.bbox_mode`);
+          r.fail(
+            `must be 0 (XYXY_ABS: [x1, y1, x2, y2] in pixels); got ${JSON.stringify(ann.bbox_mode)}`,
+            `${ap}.bbox_mode`,
+          );
         }
         const bbox = r.numbers(ann.bbox, `${ap}.bbox`, 4);
         if (bbox[2] < bbox[0] || bbox[3] < bbox[1])
           r.fail(`is inverted: need x1 <= x2 and y1 <= y2; got ${JSON.stringify(bbox)}`, `${ap}.bbox`);
         const clipped = clipBox(bbox, width, height);
         // A relation may refer to this annotation, so it cannot be dropped: an empty box is an error.
-        if (!clipped) r.fail(`has no area inside the ${width}x${height} image; got ${JSON.stringify(bbox)}`, `${ap}.bbox`);
+        if (!clipped)
+          r.fail(
+            `has no area inside the ${width}x${height} image; got ${JSON.stringify(bbox)}`,
+            `${ap}.bbox`,
+          );
         if (clipped.clipped) collector.warnings.add('box clipped to the image frame', `${ap}.bbox`);
         const category = r.integer(ann.category_id, `${ap}.category_id`, 0);
         if (category >= classes.length) {
@@ -109,11 +116,15 @@ export const importPsg: Importer = (data: unknown, options: ImportOptions) => {
       rels.forEach((rel, k) => {
         const rp = `${at}.relations[${k}]`;
         const [s, o, p] = r.array(rel, rp);
-        if ((rel as unknown[]).length !== 3) r.fail(`must be [subject, object, predicate]; got ${JSON.stringify(rel)}`, rp);
+        if ((rel as unknown[]).length !== 3)
+          r.fail(`must be [subject, object, predicate]; got ${JSON.stringify(rel)}`, rp);
         const si = r.integer(s, `${rp}[0]`, 0);
         const oi = r.integer(o, `${rp}[1]`, 0);
         const pi = r.integer(p, `${rp}[2]`, 0);
-        for (const [v, j] of [[si, 0], [oi, 1]] as const) {
+        for (const [v, j] of [
+          [si, 0],
+          [oi, 1],
+        ] as const) {
           if (v >= objects.length)
             r.fail(`${v} is out of range: the image has ${objects.length} annotations`, `${rp}[${j}]`);
         }
@@ -131,7 +142,8 @@ export const importPsg: Importer = (data: unknown, options: ImportOptions) => {
         };
         if (scores) {
           const score = r.number(scores[k], `${at}.relation_scores[${k}]`);
-          if (score < 0 || score > 1) r.fail(`must be in [0, 1]; got ${score}`, `${at}.relation_scores[${k}]`);
+          if (score < 0 || score > 1)
+            r.fail(`must be in [0, 1]; got ${score}`, `${at}.relation_scores[${k}]`);
           relation.score = score;
         }
         relations.push(relation);

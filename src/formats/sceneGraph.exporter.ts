@@ -27,7 +27,14 @@ const OBJECT_KEYS: ReadonlyArray<keyof SceneObject> = [
   'layer',
   'evidence',
 ];
-const RELATION_KEYS: ReadonlyArray<keyof Relation> = ['subject', 'predicate', 'object', 'score', 'source', 'evidence'];
+const RELATION_KEYS: ReadonlyArray<keyof Relation> = [
+  'subject',
+  'predicate',
+  'object',
+  'score',
+  'source',
+  'evidence',
+];
 const SCENE_KEYS: ReadonlyArray<keyof SceneGraph> = [
   'version',
   'image',

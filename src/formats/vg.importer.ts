@@ -39,7 +39,10 @@ function readImageData(options: ImportOptions): Map<string, ImageMeta> {
     const id = r.id(e.image_id ?? e.id, e.image_id === undefined ? `${at}.id` : `${at}.image_id`);
     let name: string | undefined;
     if (typeof e.url === 'string') {
-      const parts = e.url.replace(/[?#].*$/, '').split('/').filter(Boolean);
+      const parts = e.url
+        .replace(/[?#].*$/, '')
+        .split('/')
+        .filter(Boolean);
       if (parts.length >= 2) name = parts.slice(-2).join('/');
     }
     out.set(id, {

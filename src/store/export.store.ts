@@ -200,6 +200,30 @@ export async function exportPage(
   return { scenes, next: scenes.length === first ? scenes.at(-1)?.id : undefined };
 }
 
+/** The stored images with these ids (those that exist), in id order, as scene graphs. */
+export async function exportPageByIds(
+  db: Database,
+  ids: readonly string[],
+): Promise<{ id: string; scene: SceneGraph }[]> {
+  if (ids.length === 0) return [];
+  const res = await db.read('export.byIds', (tx) =>
+    tx.run<StoredExportRow>(PAGE_CYPHER(' AND i.id IN $ids'), {
+      ids: [...ids],
+      after: null,
+      limit: neo4j.int(ids.length),
+    }),
+  );
+  return res.records.map((r) => {
+    const row: StoredExportRow = {
+      image: r.get('image'),
+      objects: r.get('objects'),
+      semantic: r.get('semantic'),
+      layers: r.get('layers'),
+    };
+    return { id: row.image.id, scene: sceneFromStore(row) };
+  });
+}
+
 function parseRecord(text: string | null): Record<string, unknown> | undefined {
   if (!text) return undefined;
   try {

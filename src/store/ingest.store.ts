@@ -2,6 +2,7 @@ import neo4j from 'neo4j-driver';
 import type { Database, QueryRunner } from '../db/database';
 import { AppError, ErrorCode } from '../errors/errors';
 import { EDGE_TYPES, SEMANTIC_TYPE, type EdgeType } from './relationModel';
+import { REVIEW_CYPHER } from './review.store';
 import type { StoredEdge, StoredImage } from './storedScene';
 
 /**
@@ -166,6 +167,8 @@ function writeChunkOnce(db: Database, chunk: StoredImage[]): Promise<[string, In
     const toWrite = chunk.filter((i) => stored.get(i.id) !== i.configHash);
     if (toReplace.length > 0) await tx.run(CYPHER.deleteImages, { ids: toReplace.map((i) => i.id) });
     await writeImages(tx, toWrite);
+    // Human review outlives a replaced graph: relations people added come back between the objects that remain.
+    if (toReplace.length > 0) await tx.run(REVIEW_CYPHER.restoreHuman, { ids: toReplace.map((i) => i.id) });
     return chunk.map((i): [string, IngestStatus] => [
       i.id,
       !stored.has(i.id) ? 'created' : stored.get(i.id) === i.configHash ? 'unchanged' : 'replaced',
@@ -200,9 +203,14 @@ export async function deleteImage(db: Database, id: string): Promise<DeleteResul
   return db.write('deleteImage', async (tx) => {
     const res = await tx.run(CYPHER.deleteImages, { ids: [id] });
     const c = res.summary.counters.updates();
+    // The image's reviews go with it (only when the image existed).
+    const reviews =
+      c.nodesDeleted > 0
+        ? (await tx.run(REVIEW_CYPHER.deleteOfImages, { ids: [id] })).summary.counters.updates().nodesDeleted
+        : 0;
     return {
       deleted: c.nodesDeleted > 0,
-      nodesDeleted: c.nodesDeleted,
+      nodesDeleted: c.nodesDeleted + reviews,
       relationshipsDeleted: c.relationshipsDeleted,
     };
   });

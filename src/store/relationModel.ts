@@ -2,7 +2,7 @@ import { LABEL_KEY_SPAN, labelKey } from '../labels/labelKey';
 import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicateNames';
 
 /**
- * How relations live in the store (store model 2). One definition, used by the writer, the readers
+ * How relations live in the store (store model 3). One definition, used by the writer, the readers
  * and the migration from model 1.
  *
  * - **Geometric relations are not the source of truth in the store: the objects' geometry is.** The

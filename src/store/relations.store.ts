@@ -4,7 +4,7 @@ import { relationsFromStoredGeometry } from '../spatial/engine';
 import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
 import { relationId, SEMANTIC_TYPE } from './relationModel';
-import type { ObjectRow, RelationRow } from './rows';
+import { REVIEW_FIELDS, type ObjectRow, type RelationRow, type ReviewRow } from './rows';
 
 /**
  * The relations of stored images, as the engine derives them from the stored objects (store model 2,
@@ -25,6 +25,8 @@ export interface DerivationInput {
   provenance: string | null;
   objects: StoredObjectGeometry[];
   semantic: RelationRow[];
+  /** Human reviews of the image's relations, by relation id (review.store.ts). */
+  reviews?: ReadonlyMap<string, ReviewRow>;
 }
 
 /** What the engine and the filters read of a stored object: its geometry, label, scene order and mask. */
@@ -68,7 +70,12 @@ CALL {
   RETURN collect(CASE WHEN r IS NULL THEN null ELSE {subjectId: s.id, objectId: o.id, predicate: r.predicate,
                  score: r.score, source: r.source, evidence: r.evidence} END) AS semantic
 }
-RETURN i {.id, .width, .height, .thresholds, .rangeMode, .provenance} AS image, objects, semantic`;
+CALL {
+  WITH i
+  OPTIONAL MATCH (rv:Review {imageId: i.id})
+  RETURN collect(rv {${REVIEW_FIELDS}}) AS reviews
+}
+RETURN i {.id, .width, .height, .thresholds, .rangeMode, .provenance} AS image, objects, semantic, reviews`;
 
 function parseObject(text: string | null): Record<string, unknown> | undefined {
   if (!text) return undefined;
@@ -102,6 +109,7 @@ export async function loadDerivationInputs(
       image: ImageHead;
       objects: StoredObjectGeometry[];
       semantic: Omit<RelationRow, 'id' | 'imageId' | 'provenance'>[];
+      reviews: ReviewRow[];
     }>(LOAD_CYPHER, { ids: [...new Set(imageIds)] }),
   );
   for (const r of res.records) {
@@ -141,6 +149,7 @@ export async function loadDerivationInputs(
         imageId: image.id,
         provenance: image.provenance,
       })),
+      reviews: new Map(r.get('reviews').map((rv) => [rv.relationId, rv])),
     });
   }
   return out;
@@ -218,7 +227,9 @@ export function deriveImageRelations(input: DerivationInput, overrides?: Partial
       provenance: input.rule,
     };
   });
-  return [...rows, ...input.semantic].sort(byId);
+  const all = [...rows, ...input.semantic].sort(byId);
+  const reviews = input.reviews;
+  return reviews && reviews.size > 0 ? all.map((r) => ({ ...r, review: reviews.get(r.id) ?? null })) : all;
 }
 
 /** The relations of each image (images that no longer exist are absent). */

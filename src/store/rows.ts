@@ -50,7 +50,32 @@ export interface RelationRow {
   source: string;
   evidence: string | null;
   provenance: string | null;
+  /** The latest human review of the relation (review.store.ts); absent or null when none. */
+  review?: ReviewRow | null;
 }
+
+export const REVIEW_VERDICTS = ['CONFIRMED', 'REJECTED'] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+
+/** A `(:Review)` node: the verdict on one relation, by its id, with who gave it and when. */
+export interface ReviewRow {
+  relationId: string;
+  imageId: string;
+  subjectId: string;
+  objectId: string;
+  predicate: string;
+  source: string;
+  verdict: ReviewVerdict;
+  reviewer: string;
+  /** The API key's public id; null for a name given with AUTH_MODE=off. */
+  reviewerKeyId: string | null;
+  /** ISO 8601, UTC. */
+  at: string;
+}
+
+/** The Review properties the readers return (a map projection of `rv`). */
+export const REVIEW_FIELDS =
+  '.relationId, .imageId, .subjectId, .objectId, .predicate, .source, .verdict, .reviewer, .reviewerKeyId, .at';
 
 export interface LayerRow {
   id: string;

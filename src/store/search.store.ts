@@ -374,6 +374,8 @@ export interface RelationsWhere {
   imageId?: string;
   source?: string;
   minScore?: number;
+  /** CONFIRMED / REJECTED: the latest human review says so; UNREVIEWED: no review. */
+  review?: 'CONFIRMED' | 'REJECTED' | 'UNREVIEWED';
 }
 
 /**
@@ -410,7 +412,8 @@ function relationMatches(where: RelationsWhere, labels: Map<string, string>) {
     (where.object === undefined || labels.get(r.objectId) === where.object) &&
     (where.predicate === undefined || r.predicate === where.predicate) &&
     (where.source === undefined || r.source === where.source) &&
-    (where.minScore === undefined || (r.score !== null && r.score >= where.minScore));
+    (where.minScore === undefined || (r.score !== null && r.score >= where.minScore)) &&
+    (where.review === undefined || (r.review?.verdict ?? 'UNREVIEWED') === where.review);
 }
 
 export async function listRelations(

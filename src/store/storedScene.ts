@@ -170,7 +170,13 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
       if (r.predicate === 'far') farCount++;
       if (!isStoredPredicate(r.predicate)) continue; // an inverse, near or far: derived when read
       if (r.predicate === 'beside' && !(subject < object)) continue; // symmetric: once per pair
-      edges.push({ type: EDGE_TYPE[r.predicate], subject, object, score: r.score ?? null, k: pairKey(sl, ol) });
+      edges.push({
+        type: EDGE_TYPE[r.predicate],
+        subject,
+        object,
+        score: r.score ?? null,
+        k: pairKey(sl, ol),
+      });
       continue;
     }
     // The same triplet may come from two sources (an annotation and a model); both are kept.

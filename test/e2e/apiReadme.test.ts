@@ -25,6 +25,8 @@ describe('README GraphQL examples on the demo data', () => {
   let service: RunningService;
   let imageId: string;
   let objectId: string;
+  let otherObjectId: string;
+  let demoIds: Set<string>;
   const answers = new Map<string, Data>();
 
   beforeAll(async () => {
@@ -39,6 +41,8 @@ describe('README GraphQL examples on the demo data', () => {
     expect(demo.length).toBe(24);
     imageId = demo[0].id;
     objectId = demo[0].objects[0].id;
+    otherObjectId = demo[0].objects[1].id;
+    demoIds = new Set(demo.map((d) => d.id));
   }, 300_000);
 
   afterAll(async () => {
@@ -56,6 +60,18 @@ describe('README GraphQL examples on the demo data', () => {
   const variables: Record<string, () => Record<string, unknown>> = {
     Rederived: () => ({ id: imageId }),
     Lookup: () => ({ objectId }),
+    SpatialText: () => ({ id: imageId }),
+    ExportOne: () => ({ id: imageId }),
+    // A relation of a demo image from an earlier answer (the reviews go with the demo images).
+    Confirm: () => {
+      const edges = (
+        answers.get('ConfidentRelations')!.relations as {
+          edges: { node: { id: string; image: { id: string } } }[];
+        }
+      ).edges;
+      return { id: edges.find((e) => demoIds.has(e.node.image.id))!.node.id };
+    },
+    AddHuman: () => ({ s: objectId, o: otherObjectId }),
     Ingest: () => ({ g: streetScene(`readme-${process.pid}`) }),
     IngestTyped: () => ({ scene: streetScene(`readme-typed-${process.pid}`) }),
     IngestPhoto: () => ({ path: photo('coffee.jpg') }),

@@ -40,7 +40,11 @@ describe('scenegraph import', () => {
   ])('--format %s writes one scene-graph file per image', (format, input, extra, files) => {
     const out = path.join(dir, `import-${format}`);
     const r = run(['import', '--format', format, fx(input), '--out', out, ...(extra as string[])]);
-    expect(r.stdout).toMatch(new RegExp(`^imported ${files.length} images? \\(\\d+ objects, \\d+ relations\\) from 1 ${format} file`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^imported ${files.length} images? \\(\\d+ objects, \\d+ relations\\) from 1 ${format} file`,
+      ),
+    );
     if (format !== 'vg') expect(r.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual(files);
     const scene = readJson(path.join(out, files[0])) as { version: number; image: { uri: string } };
@@ -54,12 +58,24 @@ describe('scenegraph import', () => {
     const b = path.join(dir, 'det-b');
     expect(run(['import', '--format', 'psg', fx('psg-excerpt.json'), '--out', a]).status).toBe(0);
     expect(run(['import', '--format', 'psg', fx('psg-excerpt.json'), '--out', b]).status).toBe(0);
-    for (const f of readdirSync(a)) expect(readFileSync(path.join(b, f), 'utf8')).toBe(readFileSync(path.join(a, f), 'utf8'));
+    for (const f of readdirSync(a))
+      expect(readFileSync(path.join(b, f), 'utf8')).toBe(readFileSync(path.join(a, f), 'utf8'));
   });
 
   it('--image-root sets where image names resolve', () => {
     const out = path.join(dir, 'root');
-    expect(run(['import', '--format', 'coco', fx('coco-instances.json'), '--out', out, '--image-root', '/data/coco/val2017']).status).toBe(0);
+    expect(
+      run([
+        'import',
+        '--format',
+        'coco',
+        fx('coco-instances.json'),
+        '--out',
+        out,
+        '--image-root',
+        '/data/coco/val2017',
+      ]).status,
+    ).toBe(0);
     const scene = readJson(path.join(out, '000000000139.json')) as { image: { uri: string } };
     expect(path.resolve(out, scene.image.uri)).toBe('/data/coco/val2017/000000000139.jpg');
   });
@@ -69,18 +85,32 @@ describe('scenegraph import', () => {
     const r = run(['import', '--format', 'psg', fx('psg-broken.json'), '--out', out]);
     expect(r.status).toBe(2);
     expect(readdirSync(out)).toEqual(['ok.json']);
-    expect(r.stderr).toContain('psg-broken.json: data[1].relations[0][1]: 5 is out of range: the image has 2 annotations');
+    expect(r.stderr).toContain(
+      'psg-broken.json: data[1].relations[0][1]: 5 is out of range: the image has 2 annotations',
+    );
     expect(r.stderr).toContain('psg-broken.json: data[3].annotations[0].bbox: must be 4 finite numbers');
     expect(r.stderr).toMatch(/6 images were not imported/);
   });
 
   it.each([
-    [['--format', 'yolo', fx('coco-instances.json')], /--format: must be one of coco, labelme, psg, vg, grounded; got "yolo"/],
+    [
+      ['--format', 'yolo', fx('coco-instances.json')],
+      /--format: must be one of coco, labelme, psg, vg, grounded; got "yolo"/,
+    ],
     [['--format', 'coco', fx('nope.json')], /nope\.json: IN: no such file or folder/],
-    [['--format', 'coco', fx('coco-no-categories.json')], /coco-no-categories\.json: categories: must be an array/],
-    [['--format', 'labelme', fx('labelme-kitchen.json'), '--image-data', fx('vg-image_data.json')], /--image-data: works with --format vg or coco/],
+    [
+      ['--format', 'coco', fx('coco-no-categories.json')],
+      /coco-no-categories\.json: categories: must be an array/,
+    ],
+    [
+      ['--format', 'labelme', fx('labelme-kitchen.json'), '--image-data', fx('vg-image_data.json')],
+      /--image-data: works with --format vg or coco/,
+    ],
     [['--format', 'coco', fx('coco-instances.json'), '--crowd', 'maybe'], /--crowd: must be skip or keep/],
-    [['--format', 'psg', fx('psg-excerpt.json'), '--relation-source', 'GEOMETRY'], /--relation-source: must be one of ANNOTATION, MODEL, HUMAN/],
+    [
+      ['--format', 'psg', fx('psg-excerpt.json'), '--relation-source', 'GEOMETRY'],
+      /--relation-source: must be one of ANNOTATION, MODEL, HUMAN/,
+    ],
   ])('bad input %j exits 2 with a message and writes nothing', (args, message) => {
     const out = path.join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const r = run(['import', ...(args as string[]), '--out', out]);
@@ -96,7 +126,10 @@ describe('scenegraph export', () => {
     const first = path.join(dir, 'rt-first');
     const second = path.join(dir, 'rt-second');
     const psg = path.join(dir, 'rt.psg.json');
-    expect(run(['import', '--format', 'psg', fx('psg-excerpt.json'), '--out', first, '--image-root', '/images']).status).toBe(0);
+    expect(
+      run(['import', '--format', 'psg', fx('psg-excerpt.json'), '--out', first, '--image-root', '/images'])
+        .status,
+    ).toBe(0);
     const e = run(['export', '--format', 'psg', first, '--out', psg]);
     expect(e.status).toBe(0);
     expect(e.stdout).toMatch(/exported 2 images, 6 relations as PSG json/);
@@ -125,10 +158,24 @@ describe('scenegraph export', () => {
   });
 
   it('refuses a scene graph ingest would refuse, and bad options, with exit code 2', () => {
-    const bad = run(['export', '--format', 'psg', fx('coco-instances.json'), '--out', path.join(dir, 'x.json')]);
+    const bad = run([
+      'export',
+      '--format',
+      'psg',
+      fx('coco-instances.json'),
+      '--out',
+      path.join(dir, 'x.json'),
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/no scene-graph JSON files found/);
-    const fmt = run(['export', '--format', 'llava', path.join(dir, 'import-labelme'), '--out', path.join(dir, 'y')]);
+    const fmt = run([
+      'export',
+      '--format',
+      'llava',
+      path.join(dir, 'import-labelme'),
+      '--out',
+      path.join(dir, 'y'),
+    ]);
     expect(fmt.status).toBe(2);
     expect(fmt.stderr).toMatch(/--format: must be one of psg, scenegraph/);
   });
@@ -140,7 +187,9 @@ describe('scenegraph ingest --format (real Neo4j)', () => {
 
   afterAll(async () => {
     await db.write('test.cleanup', (tx) =>
-      tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $images OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', { images }),
+      tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $images OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', {
+        images,
+      }),
     );
     await db.close();
   });

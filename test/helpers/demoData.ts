@@ -31,6 +31,11 @@ export function ingestDemoScenes(): void {
 
 /** Removes the demo's images (those ingested from DEMO_SAMPLES) with their subgraphs. */
 export async function removeDemoScenes(db: Database): Promise<void> {
+  await db.write('test.cleanup.reviews', (tx) =>
+    tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $dir MATCH (rv:Review {imageId: i.id}) DELETE rv', {
+      dir: DEMO_SAMPLES,
+    }),
+  );
   await db.write('test.cleanup', (tx) =>
     tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $dir OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', {
       dir: DEMO_SAMPLES,

@@ -30,7 +30,7 @@ export function addFormatOptions(command: Command): Command {
   return command
     .option(
       '--image-root <dir>',
-      'folder the input names its images relative to (default: the input file\'s folder)',
+      "folder the input names its images relative to (default: the input file's folder)",
     )
     .option(
       '--image-data <file>',
@@ -109,7 +109,10 @@ export function registerImportCommand(program: Command): void {
     const out = path.resolve(opts.out);
     const options = formatImportOptions(format, opts, out);
     const started = Date.now();
-    const result = await importFiles(format, input, { ...options, onFile: progressLine('import files', 100) });
+    const result = await importFiles(format, input, {
+      ...options,
+      onFile: progressLine('import files', 100),
+    });
     await fs.mkdir(out, { recursive: true });
     const written = progressLine('import: scenes written', 1000);
     let objects = 0;

@@ -29,7 +29,8 @@ import { parseDepthOptions } from './build.command';
 import { parsePositiveInt, parseQueries, parseThresholds } from '../options';
 import { importFiles } from '../../formats/importFiles';
 import type { ImportResult } from '../../formats/importTypes';
-import { openAiVisionBackend, type MllmBackend } from '../../mllm/mllmBackend';
+import type { MllmBackend } from '../../mllm/mllmBackend';
+import { configuredMllm } from '../../mllm/mllmConfig';
 import { addFormatOptions, formatImportOptions, parseFormat, type FormatOptions } from './import.command';
 
 interface IngestOptions extends Partial<FormatOptions> {
@@ -61,10 +62,10 @@ function absolutiseUris(input: unknown, dir: string): void {
   }
 }
 
-/** The MLLM backend from MLLM_* (config.ts); refuses to start without an endpoint. */
+/** The MLLM backend from MLLM_* (src/mllm/mllmConfig.ts); refuses to start without an endpoint. */
 export function mllmFromConfig(config: Config): MllmBackend {
-  const m = config.mllm;
-  if (!m.baseUrl || !m.model) {
+  const backend = configuredMllm(config);
+  if (!backend) {
     throw new ConfigError([
       {
         variable: 'MLLM_URL',
@@ -72,17 +73,7 @@ export function mllmFromConfig(config: Config): MllmBackend {
       },
     ]);
   }
-  return openAiVisionBackend({
-    baseUrl: m.baseUrl,
-    model: m.model,
-    apiKey: m.apiKey,
-    prompt: m.prompt,
-    timeoutMs: m.timeoutMs,
-    maxRetries: m.maxRetries,
-    concurrency: m.concurrency,
-    maxTokens: m.maxTokens,
-    retryBaseMs: m.retryBaseMs,
-  });
+  return backend;
 }
 
 /** Counts, failures and a progress bar shared by both kinds of input. */

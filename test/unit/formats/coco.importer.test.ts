@@ -52,7 +52,9 @@ describe('COCO instances importer', () => {
     expect(plant.box).toEqual([600, 400, 640, 426]);
     expect(plant.mask).toHaveLength(1);
     expect(result.warnings.join('\n')).toMatch(/box clipped to the image frame \(annotations\[4\]\.bbox\)/);
-    expect(result.warnings.join('\n')).toMatch(/fewer than 3 points dropped \(annotations\[4\]\.segmentation\[1\]\)/);
+    expect(result.warnings.join('\n')).toMatch(
+      /fewer than 3 points dropped \(annotations\[4\]\.segmentation\[1\]\)/,
+    );
   });
 
   it('maps image names through imageUri', () => {
@@ -61,7 +63,10 @@ describe('COCO instances importer', () => {
   });
 
   it('reads a detection-results list against the instances file it was computed on', () => {
-    const r = importCoco(fixture('coco-results.json'), { file: 'results.json', imageData: fixture('coco-instances.json') });
+    const r = importCoco(fixture('coco-results.json'), {
+      file: 'results.json',
+      imageData: fixture('coco-instances.json'),
+    });
     expect(r.failures).toEqual([]);
     const bed = r.scenes.find((s) => s.name === '000000000632')!.scene.objects;
     expect(bed).toEqual([{ key: 'det0', label: 'bed', box: [40, 80, 210, 280], score: 0.87 }]);
@@ -75,12 +80,24 @@ describe('COCO instances importer', () => {
 
     it('imports the valid image and reports each broken one with the file and the JSON path', () => {
       expect(broken.scenes.map((s) => s.name)).toEqual(['a']);
-      expect(failureOf(broken, 'images[1]')).toBe('broken.json: annotations[1].bbox: must be 4 finite numbers; got [10,"10",20,20]');
-      expect(failureOf(broken, 'images[2]')).toBe('broken.json: annotations[2].category_id: 99 is not the id of any category');
-      expect(failureOf(broken, 'images[3]')).toMatch(/^broken\.json: annotations\[3\]\.segmentation\[0\]: .*odd count \(5\)/);
-      expect(failureOf(broken, 'images[4]')).toBe('broken.json: images[4].height: must be an integer >= 1; got "100"');
-      expect(failureOf(broken, 'images[5]')).toMatch(/annotations\[5\]\.segmentation\.size: must be \[height, width\] = \[100, 100\]/);
-      expect(failureOf(broken, 'annotations[4]')).toBe('broken.json: annotations[4].image_id: 77 is not the id of any image');
+      expect(failureOf(broken, 'images[1]')).toBe(
+        'broken.json: annotations[1].bbox: must be 4 finite numbers; got [10,"10",20,20]',
+      );
+      expect(failureOf(broken, 'images[2]')).toBe(
+        'broken.json: annotations[2].category_id: 99 is not the id of any category',
+      );
+      expect(failureOf(broken, 'images[3]')).toMatch(
+        /^broken\.json: annotations\[3\]\.segmentation\[0\]: .*odd count \(5\)/,
+      );
+      expect(failureOf(broken, 'images[4]')).toBe(
+        'broken.json: images[4].height: must be an integer >= 1; got "100"',
+      );
+      expect(failureOf(broken, 'images[5]')).toMatch(
+        /annotations\[5\]\.segmentation\.size: must be \[height, width\] = \[100, 100\]/,
+      );
+      expect(failureOf(broken, 'annotations[4]')).toBe(
+        'broken.json: annotations[4].image_id: 77 is not the id of any image',
+      );
       expect(broken.failures).toHaveLength(6);
     });
 
@@ -88,7 +105,9 @@ describe('COCO instances importer', () => {
       expect(formatErrorOf(() => importCoco(fixture('coco-no-categories.json'), { file: 'x.json' }))).toBe(
         'x.json: categories: must be an array; got nothing (the field is missing)',
       );
-      expect(formatErrorOf(() => importCoco('not coco', { file: 'x.json' }))).toMatch(/^x\.json: \$: must be an object/);
+      expect(formatErrorOf(() => importCoco('not coco', { file: 'x.json' }))).toMatch(
+        /^x\.json: \$: must be an object/,
+      );
     });
 
     it('refuses duplicate image ids and negative sizes', () => {
@@ -106,10 +125,16 @@ describe('COCO instances importer', () => {
       expect(dup.scenes).toEqual([]);
       expect(dup.failures.map((f) => f.error.message)).toEqual(['images[1].id: duplicate image id 1']);
       const negative = importCoco(
-        { images: [{ id: 1, file_name: 'a.jpg', width: 10, height: 10 }], annotations: [{ id: 5, image_id: 1, category_id: 1, bbox: [1, 1, -2, 2] }], categories: [{ id: 1, name: 'cup' }] },
+        {
+          images: [{ id: 1, file_name: 'a.jpg', width: 10, height: 10 }],
+          annotations: [{ id: 5, image_id: 1, category_id: 1, bbox: [1, 1, -2, 2] }],
+          categories: [{ id: 1, name: 'cup' }],
+        },
         {},
       );
-      expect(negative.failures[0].error.message).toMatch(/^annotations\[0\]\.bbox: width and height must be >= 0/);
+      expect(negative.failures[0].error.message).toMatch(
+        /^annotations\[0\]\.bbox: width and height must be >= 0/,
+      );
     });
   });
 });

@@ -13,7 +13,9 @@ export function fixture(name: string): unknown {
 export function failureOf(result: ImportResult, item: string): string {
   const matches = result.failures.filter((f) => f.item.startsWith(item));
   if (matches.length !== 1) {
-    throw new Error(`expected one failure for ${item}; got ${JSON.stringify(result.failures.map((f) => f.item))}`);
+    throw new Error(
+      `expected one failure for ${item}; got ${JSON.stringify(result.failures.map((f) => f.item))}`,
+    );
   }
   expect(matches[0].error).toBeInstanceOf(FormatError);
   return matches[0].error.message;

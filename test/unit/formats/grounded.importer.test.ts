@@ -28,10 +28,12 @@ describe('grounded text importer', () => {
     expect(street.objects.map((o) => o.label)).toEqual(['car', 'person']);
     // x: 125 / 999 * 640 - 80 = 0.08
     expect(street.objects[0].box[0]).toBeCloseTo(0.08, 2);
-    expect(street.relations).toEqual([{ subject: 'o2', predicate: 'in front of', object: 'o1', source: 'ANNOTATION' }]);
+    expect(street.relations).toEqual([
+      { subject: 'o2', predicate: 'in front of', object: 'o1', source: 'ANNOTATION' },
+    ]);
   });
 
-  it('gives relations the requested source (MODEL for a model\'s replies)', () => {
+  it("gives relations the requested source (MODEL for a model's replies)", () => {
     const replies = importGrounded(fixture('grounded-records.json'), { relationSource: 'MODEL' });
     expect(replies.scenes[0].scene.relations!.map((r) => r.source)).toEqual(['MODEL', 'MODEL']);
   });
@@ -40,7 +42,9 @@ describe('grounded text importer', () => {
     const broken = importGrounded(fixture('grounded-broken.json'), { file: 'g.json' });
     expect(failureOf(broken, '[0]')).toBe('g.json: [0].text: <box> is not closed by </box> (at offset 55)');
     expect(failureOf(broken, '[1]')).toMatch(/^g\.json: \[1\]: needs the image size \(width and height\)/);
-    expect(failureOf(broken, '[2]')).toBe('g.json: [2].text: coordinates must be integers in 0..999, got 1200 (at offset 19)');
+    expect(failureOf(broken, '[2]')).toBe(
+      'g.json: [2].text: coordinates must be integers in 0..999, got 1200 (at offset 19)',
+    );
     expect(broken.scenes.map((s) => [s.name, s.scene.objects.length])).toEqual([['d', 0]]);
     expect(broken.warnings[0]).toMatch(/lies in the padding.*\(\[3\]\.text\)/);
   });

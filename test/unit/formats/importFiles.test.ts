@@ -57,14 +57,11 @@ describe('reading import files', () => {
 describe('scene names and boxes', () => {
   it('are deterministic, unique and cannot leave the output folder', () => {
     const names = new SceneNames();
-    expect(['val2017/0001.jpg', 'train2017/0001.jpg', '../../etc/passwd', 'a b?.png', '0001-2', 'x.tar.gz'].map((n) => names.allocate(n))).toEqual([
-      '0001',
-      '0001-2',
-      'passwd',
-      'a_b',
-      '0001-2-2',
-      'x.tar',
-    ]);
+    expect(
+      ['val2017/0001.jpg', 'train2017/0001.jpg', '../../etc/passwd', 'a b?.png', '0001-2', 'x.tar.gz'].map(
+        (n) => names.allocate(n),
+      ),
+    ).toEqual(['0001', '0001-2', 'passwd', 'a_b', '0001-2-2', 'x.tar']);
   });
 
   it('clip boxes to the frame and report empty ones', () => {

@@ -5,7 +5,8 @@ import { PSG_PREDICATES } from '../../../src/eval/psgPredicates';
 import type { SceneGraph } from '../../../src/scenegraph/sceneGraph.types';
 import { fixture } from './fixtures';
 
-const strip = (scenes: Array<{ name: string; scene: SceneGraph }>) => scenes.map(({ name, scene }) => ({ name, scene }));
+const strip = (scenes: Array<{ name: string; scene: SceneGraph }>) =>
+  scenes.map(({ name, scene }) => ({ name, scene }));
 
 describe('PSG exporter', () => {
   const imported = importPsg(fixture('psg-excerpt.json'), { file: 'psg.json' });
@@ -23,7 +24,12 @@ describe('PSG exporter', () => {
     expect(file.thing_classes).toEqual(['chair', 'floor-wood', 'grass', 'horse', 'person', 'tv', 'wall']);
     expect(file.stuff_classes).toEqual([]);
     const first = file.data[0];
-    expect(first).toMatchObject({ file_name: 'val2017/000000000139.jpg', height: 426, width: 640, image_id: '000000000139' });
+    expect(first).toMatchObject({
+      file_name: 'val2017/000000000139.jpg',
+      height: 426,
+      width: 640,
+      image_id: '000000000139',
+    });
     expect(first.annotations[0]).toEqual({ bbox: [412, 157, 466, 296], bbox_mode: 0, category_id: 4 });
     expect(first.segments_info[0]).toEqual({ id: 1, category_id: 4, iscrowd: 0, isthing: 1, area: 54 * 139 });
     expect(first.relations).toEqual([

@@ -14,7 +14,9 @@ describe('PSG predicate classes', () => {
   });
 
   it('match the predicate_classes of the fixture psg.json', () => {
-    expect((fixture('psg-excerpt.json') as { predicate_classes: string[] }).predicate_classes).toEqual([...PSG_PREDICATES]);
+    expect((fixture('psg-excerpt.json') as { predicate_classes: string[] }).predicate_classes).toEqual([
+      ...PSG_PREDICATES,
+    ]);
   });
 });
 
@@ -50,24 +52,39 @@ describe('PSG importer', () => {
     expect(second.scene.relations!.map((r) => r.predicate)).toEqual(['riding', 'standing on']);
   });
 
-  it('uses the given relation source and normalises the file\'s predicate spelling', () => {
+  it("uses the given relation source and normalises the file's predicate spelling", () => {
     const data = fixture('psg-excerpt.json') as { predicate_classes: string[] };
     data.predicate_classes[23] = 'Looking_At';
     const r = importPsg(data, { relationSource: 'MODEL' });
-    expect(r.scenes[0].scene.relations![0]).toEqual({ subject: 'o1', predicate: 'looking at', object: 'o2', source: 'MODEL' });
+    expect(r.scenes[0].scene.relations![0]).toEqual({
+      subject: 'o1',
+      predicate: 'looking at',
+      object: 'o2',
+      source: 'MODEL',
+    });
   });
 
   it('reports each broken image with the file and the JSON path, and imports the rest', () => {
     const broken = importPsg(fixture('psg-broken.json'), { file: 'psg.json' });
     expect(broken.scenes.map((s) => s.name)).toEqual(['ok']);
-    expect(failureOf(broken, 'data[1]')).toBe('psg.json: data[1].relations[0][1]: 5 is out of range: the image has 2 annotations');
-    expect(failureOf(broken, 'data[2]')).toBe('psg.json: data[2].relations[0][2]: 56 is out of range: predicate_classes has 56 classes');
-    expect(failureOf(broken, 'data[3]')).toBe('psg.json: data[3].annotations[0].bbox: must be 4 finite numbers; got [10,10,50]');
+    expect(failureOf(broken, 'data[1]')).toBe(
+      'psg.json: data[1].relations[0][1]: 5 is out of range: the image has 2 annotations',
+    );
+    expect(failureOf(broken, 'data[2]')).toBe(
+      'psg.json: data[2].relations[0][2]: 56 is out of range: predicate_classes has 56 classes',
+    );
+    expect(failureOf(broken, 'data[3]')).toBe(
+      'psg.json: data[3].annotations[0].bbox: must be 4 finite numbers; got [10,10,50]',
+    );
     expect(failureOf(broken, 'data[4]')).toBe(
       'psg.json: data[4].annotations[0].category_id: 133 is out of range: thing_classes + stuff_classes has 133 classes',
     );
-    expect(failureOf(broken, 'data[5]')).toBe('psg.json: data[5].relations[0]: must be [subject, object, predicate]; got [0,1]');
-    expect(failureOf(broken, 'data[6]')).toBe('psg.json: data[6].relations[0]: subject and object are the same annotation (1)');
+    expect(failureOf(broken, 'data[5]')).toBe(
+      'psg.json: data[5].relations[0]: must be [subject, object, predicate]; got [0,1]',
+    );
+    expect(failureOf(broken, 'data[6]')).toBe(
+      'psg.json: data[6].relations[0]: subject and object are the same annotation (1)',
+    );
   });
 
   it('refuses a file without predicate_classes, and segments_info that does not pair with annotations', () => {
@@ -82,7 +99,9 @@ describe('PSG importer', () => {
   });
 
   it('refuses other bbox modes and inverted boxes', () => {
-    const data = fixture('psg-excerpt.json') as { data: Array<{ annotations: Array<Record<string, unknown>> }> };
+    const data = fixture('psg-excerpt.json') as {
+      data: Array<{ annotations: Array<Record<string, unknown>> }>;
+    };
     data.data[0].annotations[0].bbox_mode = 1;
     data.data[1].annotations[0].bbox = [50, 50, 10, 10];
     const r = importPsg(data, {});

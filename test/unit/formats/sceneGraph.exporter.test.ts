@@ -44,7 +44,11 @@ describe('scene-graph JSON v1 exporter', () => {
     expect(
       formatErrorOf(() =>
         exportSceneGraph(
-          { version: 1, image: { uri: 'x', width: 10, height: 10 }, objects: [{ key: 'a', label: 'cup', box: [5, 5, 1, 1] }] },
+          {
+            version: 1,
+            image: { uri: 'x', width: 10, height: 10 },
+            objects: [{ key: 'a', label: 'cup', box: [5, 5, 1, 1] }],
+          },
           'g.json',
         ),
       ),
@@ -52,7 +56,11 @@ describe('scene-graph JSON v1 exporter', () => {
     expect(
       formatErrorOf(() =>
         exportSceneGraph(
-          { version: 1, image: { uri: 'x', width: 10, height: 10 }, objects: [{ key: 'a', label: 'cup', box: [0, 0, 5, 5], mask: { size: [4, 4], counts: [16] } }] },
+          {
+            version: 1,
+            image: { uri: 'x', width: 10, height: 10 },
+            objects: [{ key: 'a', label: 'cup', box: [0, 0, 5, 5], mask: { size: [4, 4], counts: [16] } }],
+          },
           'g.json',
         ),
       ),

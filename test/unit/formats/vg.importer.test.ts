@@ -43,13 +43,22 @@ describe('Visual Genome relationships importer', () => {
       { subject: 'obj1058549', predicate: 'wears', object: 'obj1058534', source: 'ANNOTATION' },
       { subject: 'obj1058549', predicate: 'beside', object: 'obj5046', source: 'ANNOTATION' },
     ]);
-    expect(result.warnings).toEqual(['relationship with an empty predicate dropped ([0].relationships[3].predicate)']);
+    expect(result.warnings).toEqual([
+      'relationship with an empty predicate dropped ([0].relationships[3].predicate)',
+    ]);
   });
 
   it('reports missing coordinates and names with the JSON path', () => {
-    const broken = importVg(fixture('vg-broken.json'), { file: 'vg.json', imageData: fixture('vg-image_data.json') });
-    expect(failureOf(broken, '[0]')).toBe('vg.json: [0].relationships[0].subject.x: must be a finite number; got nothing (the field is missing)');
-    expect(failureOf(broken, '[1]')).toBe('vg.json: [1].relationships[0].subject.names: must be an array; got nothing (the field is missing)');
+    const broken = importVg(fixture('vg-broken.json'), {
+      file: 'vg.json',
+      imageData: fixture('vg-image_data.json'),
+    });
+    expect(failureOf(broken, '[0]')).toBe(
+      'vg.json: [0].relationships[0].subject.x: must be a finite number; got nothing (the field is missing)',
+    );
+    expect(failureOf(broken, '[1]')).toBe(
+      'vg.json: [1].relationships[0].subject.names: must be an array; got nothing (the field is missing)',
+    );
   });
 
   it('drops objects outside the image with their relationships, and self-relations', () => {
@@ -60,8 +69,16 @@ describe('Visual Genome relationships importer', () => {
           width: 100,
           height: 100,
           relationships: [
-            { predicate: 'on', subject: { object_id: 1, x: 200, y: 200, w: 5, h: 5, name: 'cup' }, object: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' } },
-            { predicate: 'near', subject: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' }, object: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' } },
+            {
+              predicate: 'on',
+              subject: { object_id: 1, x: 200, y: 200, w: 5, h: 5, name: 'cup' },
+              object: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' },
+            },
+            {
+              predicate: 'near',
+              subject: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' },
+              object: { object_id: 2, x: 0, y: 0, w: 50, h: 50, name: 'table' },
+            },
           ],
         },
       ],
