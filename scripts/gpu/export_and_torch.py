@@ -269,7 +269,7 @@ def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
     changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))
                if before.get(k, 0) != after.get(k, 0)}
     log(f"{key} fp16-mha: {stats.line()}; bias moved in {stats.bias_fused}; op counts before -> after {changed}")
-    return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped),
+    return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped), "skipExamples": stats.examples,
             "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "s": round(time.time() - t, 1)}
 
 

@@ -47,14 +47,29 @@ class Stats:
     skipped: dict[str, int] = field(default_factory=lambda: collections.defaultdict(int))
     bias_fused: int = 0
     removed_nodes: int = 0
+    # the first skipped block of each reason, described (which tensor, which nodes): what a new matcher needs
+    examples: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
         why = ", ".join(f"{k}: {v}" for k, v in sorted(self.skipped.items()))
-        return f"fused {self.fused} of {self.softmax} attention blocks" + (f" (skipped: {why})" if why else "")
+        ex = "; ".join(f"{k}: {v}" for k, v in sorted(self.examples.items()))
+        return (f"fused {self.fused} of {self.softmax} attention blocks" + (f" (skipped: {why})" if why else "")
+                + (f"; first of each: {ex}" if ex else ""))
 
 
 class NoMatch(Exception):
-    pass
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.detail = detail
+
+
+# Consumers that read only a tensor's shape: a block whose intermediate also feeds one of these still fuses
+# (the nodes up to that tensor stay in the graph for it; the attention itself is replaced).
+SHAPE_READERS = ("Shape", "Size")
+
+
+def described(n: onnx.NodeProto) -> str:
+    return f"{n.op_type}({n.name})"
 
 
 class Graph:
@@ -217,14 +232,14 @@ class Block:
             raise NoMatch("heads-not-constant")
         return x, h, d, perm
 
-    def keeps_dims(self, entry, index: int, x: str, allow_infer: bool) -> None:
+    def keeps_dims(self, entry, index: int, x: str, allow_infer: bool, also: tuple[str, ...] = ()) -> None:
         """A Reshape shape entry at `index` that keeps dimension `index` of x: 0 (copy), -1 (where the
-        other entries fix the rest) or Shape(x or the input of x's projection)[index]."""
+        other entries fix the rest) or Shape(x, the input of x's projection, or a tensor of `also`)[index]."""
         if entry == 0 or (entry == -1 and allow_infer):
             return
-        if isinstance(entry, tuple) and entry[1] == index and entry[0] in self.related(x):
+        if isinstance(entry, tuple) and entry[1] == index and (entry[0] in self.related(x) or entry[0] in also):
             return
-        raise NoMatch("reshape-shape")
+        raise NoMatch("reshape-shape", f"entry {index} is {entry}, not dimension {index} of {sorted(self.related(x))}")
 
     def related(self, x: str) -> set[str]:
         """x and the tensors whose leading dimensions x has: the input of MatMul(.., W) [+ bias]."""
@@ -305,9 +320,10 @@ def tensor_type(g: Graph, types: dict[str, int], name: str) -> int | None:
 
 
 def only_consumer(g: Graph, name: str) -> onnx.NodeProto:
-    cs = g.consumers.get(name, [])
+    """The one node that reads `name`'s values (nodes that read only its shape aside)."""
+    cs = [c for c in g.consumers.get(name, []) if c.op_type not in SHAPE_READERS]
     if len(cs) != 1 or name in g.outputs:
-        raise NoMatch("intermediate-shared")
+        raise NoMatch("intermediate-shared", f"{name} -> {[described(c) for c in cs] or 'graph output'}")
     return cs[0]
 
 
@@ -356,8 +372,10 @@ def match(g: Graph, sm: onnx.NodeProto, types: dict[str, int], shapes: dict[str,
     shape = b.shape_entries(r.input[1])
     if len(shape) != 3 or not (shape[2] == hv * dv or (shape[2] == -1 and shape[1] != -1)):
         raise NoMatch("output-reshape-shape")
-    b.keeps_dims(shape[0], 0, q_in, allow_infer=False)
-    b.keeps_dims(shape[1], 1, q_in, allow_infer=shape[2] != -1)
+    # [B, S] from the query, or from the merged heads themselves (t: [B, S, H, Dv]; the exporter's
+    # `context.size()[:-2] + (all_head_size,)`)
+    b.keeps_dims(shape[0], 0, q_in, allow_infer=False, also=(t.output[0],))
+    b.keeps_dims(shape[1], 1, q_in, allow_infer=shape[2] != -1, also=(t.output[0],))
     if not (hq == hk == hv and dq == dk):
         raise NoMatch("head-mismatch")
     # every intermediate tensor is used only inside the block
@@ -366,8 +384,10 @@ def match(g: Graph, sm: onnx.NodeProto, types: dict[str, int], shapes: dict[str,
         if n is r:
             continue
         for o in n.output:
-            if o in g.outputs or any(id(c) not in inside for c in g.consumers.get(o, [])):
-                raise NoMatch("intermediate-shared")
+            outside = [c for c in g.consumers.get(o, []) if id(c) not in inside and c.op_type not in SHAPE_READERS]
+            if o in g.outputs or outside:
+                raise NoMatch("intermediate-shared",
+                              f"{o} from {described(n)} -> {[described(c) for c in outside] or 'graph output'}")
     # types: Q, K, V alike; the probabilities (after the Casts around the Softmax) of that type too
     tq = [tensor_type(g, types, x) for x in (q_in, k_in, v_in)]
     casts = pre_casts + post_casts
@@ -463,6 +483,8 @@ def fuse_model(model: onnx.ModelProto, bias: bool = False, log=None) -> tuple[on
             p = match(g, sm, types, shapes)
         except NoMatch as e:
             stats.skipped[str(e)] += 1
+            if e.detail:
+                stats.examples.setdefault(str(e), f"at {described(sm)}: {e.detail}")
             continue
         if any(id(n) in claimed for n in p["nodes"]):
             stats.skipped["overlap"] += 1

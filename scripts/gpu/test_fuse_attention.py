@@ -180,6 +180,69 @@ class TinyDepthAnything(unittest.TestCase):
         fa.check(m2)
         self.assertLessEqual(rel(run(m2, self.x3[:1]), run(m, self.x3[:1])), 1e-5)
 
+    def with_extra_output(self, op: str) -> tuple[onnx.ModelProto, str]:
+        """The model with the first block's attention probabilities also read by an `op` node whose
+        output is a graph output (so that it stays live)."""
+        m = copy.deepcopy(self.fp32)
+        sm = next(n for n in m.graph.node if n.op_type == "Softmax")
+        out = f"extra_{op.lower()}"
+        m.graph.node.append(onnx.helper.make_node(op, [sm.output[0]], [out], name=f"Extra{op}"))
+        et = onnx.TensorProto.INT64 if op == "Shape" else onnx.TensorProto.FLOAT
+        m.graph.output.append(onnx.helper.make_tensor_value_info(out, et, [None] if op == "Shape" else [None] * 4))
+        return m, out
+
+    def test_shape_reader_of_an_intermediate_still_fuses(self):
+        m, out = self.with_extra_output("Shape")
+        m2, stats = fa.fuse_model(copy.deepcopy(m))
+        fa.check(m2)
+        self.assertEqual(stats.fused, self.blocks, stats.line())
+        x = self.x3[:2]
+        got = session(m2).run(None, {"pixel_values": x})
+        want = session(m).run(None, {"pixel_values": x})
+        self.assertLessEqual(rel(got[0], want[0]), 1e-5)
+        self.assertEqual(list(got[-1]), list(want[-1]))  # the probabilities' shape, from the nodes kept
+
+    def test_output_shape_read_from_the_merged_heads(self):
+        """The output Reshape's [B, S] taken from Shape(the merged heads) (an older exporter's size()
+        pattern) rather than from the query: still attention, still fused, same outputs."""
+        m = copy.deepcopy(self.fp32)
+        g = fa.Graph(m.graph)
+        h = onnx.helper
+        for j, sm in enumerate(n for n in list(m.graph.node) if n.op_type == "Softmax"):
+            pv = g.consumers[sm.output[0]][0]
+            t = g.consumers[pv.output[0]][0]
+            r = g.consumers[t.output[0]][0]
+            names = [f"hs{j}_{x}" for x in ("shape", "i0", "i1", "b", "s", "b1", "s1", "ax", "rest", "cat")]
+            shp, i0, i1, bb, ss, b1, s1, ax, rest, cat = names
+            m.graph.initializer.extend([
+                onnx.numpy_helper.from_array(np.array(0, np.int64), i0),
+                onnx.numpy_helper.from_array(np.array(1, np.int64), i1),
+                onnx.numpy_helper.from_array(np.array([0], np.int64), ax),
+                onnx.numpy_helper.from_array(np.array([-1], np.int64), rest)])
+            m.graph.node.extend([
+                h.make_node("Shape", [t.output[0]], [shp]),
+                h.make_node("Gather", [shp, i0], [bb], axis=0), h.make_node("Gather", [shp, i1], [ss], axis=0),
+                h.make_node("Unsqueeze", [bb, ax], [b1]), h.make_node("Unsqueeze", [ss, ax], [s1]),
+                h.make_node("Concat", [b1, s1, rest], [cat], axis=0)])
+            r.input[1] = cat
+        fa.topo_sort(m.graph)
+        fa.check(m)
+        m2, stats = fa.fuse_model(copy.deepcopy(m))
+        fa.check(m2)
+        self.assertEqual(stats.fused, self.blocks, stats.line())
+        self.assertNotIn("Softmax", counts(m2))
+        self.assertLessEqual(rel(run(m2, self.x3[:2]), run(m, self.x3[:2])), 1e-5)
+
+    def test_value_reader_of_an_intermediate_is_skipped_and_described(self):
+        m, out = self.with_extra_output("Identity")
+        m2, stats = fa.fuse_model(copy.deepcopy(m))
+        fa.check(m2)
+        self.assertEqual(stats.fused, self.blocks - 1)
+        self.assertEqual(dict(stats.skipped), {"intermediate-shared": 1})
+        self.assertIn("ExtraIdentity", stats.examples["intermediate-shared"])
+        self.assertIn("first of each: intermediate-shared", stats.line())
+        self.assertLessEqual(rel(run(m2, self.x3[:1]), run(m, self.x3[:1])), 1e-5)
+
 
 @unittest.skipUnless(os.environ.get("FULL"), "FULL=1 for the full-size DAv2-Small (518 px)")
 class FullSizeDepthAnythingSmall(TinyDepthAnything):
@@ -200,6 +263,9 @@ class FullSizeDepthAnythingSmall(TinyDepthAnything):
 
     test_fuse_then_fp16 = None
     test_non_attention_block_is_skipped = None
+    test_shape_reader_of_an_intermediate_still_fuses = None
+    test_output_shape_read_from_the_merged_heads = None
+    test_value_reader_of_an_intermediate_is_skipped_and_described = None
 
 
 if __name__ == "__main__":
