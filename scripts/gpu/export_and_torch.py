@@ -212,40 +212,6 @@ def cap_ir(path: Path) -> None:
         onnx.save(m, str(path))
 
 
-def fp16_io(model):
-    """A keep_io_types float16 model with float16 graph inputs and outputs: the boundary Casts removed."""
-    import onnx
-    from onnx import TensorProto
-
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    g = m.graph
-    io = {i.name for i in g.input if i.type.tensor_type.elem_type == TensorProto.FLOAT} | \
-        {o.name for o in g.output if o.type.tensor_type.elem_type == TensorProto.FLOAT}
-    rename = {}  # tensor name -> the graph input / output name that replaces it
-    drop = []
-    for n in g.node:
-        to = next((a.i for a in n.attribute if a.name == "to"), None)
-        if n.op_type == "Cast" and to == TensorProto.FLOAT16 and n.input[0] in io:
-            rename[n.output[0]] = n.input[0]  # graph input -> Cast to fp16: its consumers read the input
-            drop.append(n)
-        elif n.op_type == "Cast" and to == TensorProto.FLOAT and n.output[0] in io:
-            rename[n.input[0]] = n.output[0]  # fp16 value -> Cast to float -> graph output
-            drop.append(n)
-    for n in drop:
-        g.node.remove(n)
-    for n in g.node:
-        for k, x in enumerate(n.input):
-            n.input[k] = rename.get(x, x)
-        for k, x in enumerate(n.output):
-            n.output[k] = rename.get(x, x)
-    for v in list(g.input) + list(g.output):
-        if v.name in io:
-            v.type.tensor_type.elem_type = TensorProto.FLOAT16
-    onnx.checker.check_model(m)
-    return m
-
-
 def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
     """DIR/KEY-fp16-mha: the fp16 graph with attention fused (fuse_attention.py, bias Adds included);
     DIR/KEY-fp16-mha-io16: the same with float16 input and output (half the bytes across PCIe; the
@@ -263,7 +229,7 @@ def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
     write_spec(folder, key, "fp16-mha", size, params)
     io16 = out / f"{key}-fp16-mha-io16"
     io16.mkdir(parents=True, exist_ok=True)
-    onnx.save(fp16_io(fused), str(io16 / "model.onnx"))
+    onnx.save(fa.fp16_io(fused), str(io16 / "model.onnx"))
     write_spec(io16, key, "fp16-mha-io16", size, params)
     after = fa.op_counts(fused)
     changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))

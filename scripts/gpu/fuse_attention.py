@@ -524,6 +524,39 @@ def fuse_model(model: onnx.ModelProto, bias: bool = False, log=None) -> tuple[on
     return model, stats
 
 
+def fp16_io(model):
+    """A keep_io_types float16 model with float16 graph inputs and outputs: the boundary Casts removed."""
+    from onnx import TensorProto
+
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    io = {i.name for i in g.input if i.type.tensor_type.elem_type == TensorProto.FLOAT} | \
+        {o.name for o in g.output if o.type.tensor_type.elem_type == TensorProto.FLOAT}
+    rename = {}  # tensor name -> the graph input / output name that replaces it
+    drop = []
+    for n in g.node:
+        to = next((a.i for a in n.attribute if a.name == "to"), None)
+        if n.op_type == "Cast" and to == TensorProto.FLOAT16 and n.input[0] in io:
+            rename[n.output[0]] = n.input[0]  # graph input -> Cast to fp16: its consumers read the input
+            drop.append(n)
+        elif n.op_type == "Cast" and to == TensorProto.FLOAT and n.output[0] in io:
+            rename[n.input[0]] = n.output[0]  # fp16 value -> Cast to float -> graph output
+            drop.append(n)
+    for n in drop:
+        g.node.remove(n)
+    for n in g.node:
+        for k, x in enumerate(n.input):
+            n.input[k] = rename.get(x, x)
+        for k, x in enumerate(n.output):
+            n.output[k] = rename.get(x, x)
+    for v in list(g.input) + list(g.output):
+        if v.name in io:
+            v.type.tensor_type.elem_type = TensorProto.FLOAT16
+    onnx.checker.check_model(m)
+    return m
+
+
 def op_counts(model: onnx.ModelProto) -> dict[str, int]:
     return dict(sorted(collections.Counter(n.op_type for n in model.graph.node).items()))
 

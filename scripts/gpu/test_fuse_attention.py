@@ -244,6 +244,38 @@ class TinyDepthAnything(unittest.TestCase):
         self.assertLessEqual(rel(run(m2, self.x3[:1]), run(m, self.x3[:1])), 1e-5)
 
 
+class OptimizeForCuda(unittest.TestCase):
+    """scripts/models/optimize_for_cuda.py on the committed tiny Depth Anything folder."""
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, str(HERE.parent / "models"))
+        import optimize_for_cuda as oc
+
+        cls.oc = oc
+        cls.src = HERE.parent.parent / "test" / "fixtures" / "models" / "depth-anything-v2-tiny"
+
+    def test_writes_a_fused_float16_folder_within_tolerance(self):
+        out = TMP / "opt-tiny"
+        r = self.oc.optimize(self.src, out, log=lambda *_: None)
+        self.assertEqual((r["fused"], r["attentionBlocks"]), (4, 4))
+        self.assertLessEqual(r["relL2"], 1e-2)
+        m = onnx.load(str(out / "model.onnx"))
+        self.assertEqual(m.graph.input[0].type.tensor_type.elem_type, onnx.TensorProto.FLOAT16)
+        self.assertEqual(counts(m).get("MultiHeadAttention"), 4)
+        spec = __import__("json").loads((out / "model.json").read_text())
+        self.assertEqual(spec["name"], "depth-anything-v2-tiny-cuda-fp16")
+        self.assertEqual(spec["files"][0]["size"], (out / "model.onnx").stat().st_size)
+
+    def test_refuses_other_models_and_its_own_source(self):
+        with self.assertRaisesRegex(self.oc.OptimizeError, "only depth-anything-v2"):
+            self.oc.optimize(HERE.parent.parent / "models" / "coco-centernet", TMP / "x", log=lambda *_: None)
+        with self.assertRaisesRegex(self.oc.OptimizeError, "no model.json"):
+            self.oc.optimize(TMP, TMP / "y", log=lambda *_: None)
+        with self.assertRaisesRegex(self.oc.OptimizeError, "must differ"):
+            self.oc.optimize(self.src, self.src, log=lambda *_: None)
+
+
 @unittest.skipUnless(os.environ.get("FULL"), "FULL=1 for the full-size DAv2-Small (518 px)")
 class FullSizeDepthAnythingSmall(TinyDepthAnything):
     size = 518

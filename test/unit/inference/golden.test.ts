@@ -8,7 +8,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { postprocessDepth, preprocessDepth } from '../../../inference/adapters/depthAnything';
+import { checkSignature, inputTypesOf } from '../../../inference/adapters/adapter';
+import {
+  DepthAnythingAdapter,
+  postprocessDepth,
+  preprocessDepth,
+} from '../../../inference/adapters/depthAnything';
+import { readManifest } from '../../../inference/models/manifest';
 import { decodeOwl, preprocessOwl } from '../../../inference/adapters/owlv2';
 import { openSession } from '../../../inference/backend/onnxBackend';
 import { QueryTokenizer } from '../../../inference/tokenizer/textQueries';
@@ -57,6 +63,40 @@ describe('Depth Anything V2 adapter (golden tensors)', () => {
     const raw = readGolden('depth-anything.predicted_depth.npy');
     const values = postprocessDepth({ type: 'float32', data: f32(raw), dims: raw.shape }, 80, 60, 'm');
     expect(compare(values, f32(readGolden('depth-anything.depth.npy'))).rel).toBeLessThan(1e-3);
+  });
+});
+
+describe('Depth Anything V2 optimized for CUDA (float16, fused attention, float16 I/O; CPU golden)', () => {
+  // scripts/models/optimize_for_cuda.py applied to depth-anything-v2-tiny: the rewrite the GPU path runs,
+  // checked here on the CPU against PyTorch fp32 through the worker's own steps (signature check, the
+  // session's declared input types, the adapter's prepare and finish).
+  const dir = path.join(TEST_MODELS, 'depth-anything-v2-tiny-cuda-fp16');
+
+  it('declares float16 pixel_values and gives PyTorch fp32 depth within 1e-2 (relative L2)', async () => {
+    const read = await readManifest(dir);
+    if (read.kind !== 'ok') throw new Error(`model.json: ${read.kind}`);
+    const spec = read.manifest;
+    expect(spec.architecture).toBe('depth-anything-v2');
+    const { session } = await openSession(path.join(dir, 'model.onnx'), spec.name, 'cpu');
+    try {
+      const adapter = new DepthAnythingAdapter();
+      checkSignature(spec.name, session.signature, adapter);
+      const ctx = { spec, dir, inputTypes: inputTypesOf(session.signature) };
+      expect(ctx.inputTypes.pixel_values).toBe('float16');
+      const prepared = adapter.prepare(await inputImage(), {}, ctx);
+      expect(prepared.feeds.pixel_values.type).toBe('float16');
+      const out = await session.run(prepared.feeds);
+      expect(out.predicted_depth.type).toBe('float16');
+      const golden = readGolden('depth-anything.predicted_depth.npy');
+      expect(out.predicted_depth.dims).toEqual(golden.shape);
+      const depth = adapter.finish(out, prepared.meta, {}, ctx);
+      const want = f32(readGolden('depth-anything.depth.npy'));
+      const rel = compare(depth.values, want).rel;
+      expect(rel).toBeLessThan(1e-2);
+      expect(rel).toBeGreaterThan(0); // float16 arithmetic: not the float32 file by mistake
+    } finally {
+      await session.release();
+    }
   });
 });
 
