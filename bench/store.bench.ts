@@ -40,13 +40,14 @@ import {
   DERIVED_SPATIAL_CYPHER,
   MATERIALISED_SPATIAL_CYPHER,
   materialisedSpatialCypher,
+  patternParams,
   searchImagesQuery,
   spatialParams,
   type SpatialQuery,
   type TripletPattern,
 } from '../src/store/search.store';
-import { imageProjection, objectProjection, relationProjection } from '../src/store/rows';
-import { EDGE_TYPES } from '../src/store/relationModel';
+import { imageProjection, objectProjection } from '../src/store/rows';
+import { EDGE_TYPE, EDGE_TYPES } from '../src/store/relationModel';
 import type { StoredImage } from '../src/store/storedScene';
 import { seeded } from './random';
 import { countRecords, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
@@ -79,6 +80,9 @@ interface Options {
   seed: number;
   maxIngestMinutes: number;
   maxStoreGb: number;
+  /** Local Neo4j memory (NEO4J_HEAP / NEO4J_PAGE_CACHE of the service). */
+  heap?: string;
+  pageCache?: string;
   out: string;
   markdown: string | null;
   command: string;
@@ -91,7 +95,7 @@ function usage(message: string): never {
   console.error(
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
       '  [--batch 50] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
-      '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--out FILE.json]\n' +
+      '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
       '  [--markdown BENCHMARKS.md | --no-markdown]',
   );
   process.exit(2);
@@ -122,6 +126,8 @@ function parseOptions(argv: string[]): Options {
     '--seed',
     '--max-ingest-minutes',
     '--max-store-gb',
+    '--heap',
+    '--page-cache',
     '--out',
     '--markdown',
   ];
@@ -176,6 +182,8 @@ function parseOptions(argv: string[]): Options {
     seed: int('--seed', 1),
     maxIngestMinutes: Number(args.get('--max-ingest-minutes') ?? 15),
     maxStoreGb: Number(args.get('--max-store-gb') ?? 15),
+    heap: args.get('--heap'),
+    pageCache: args.get('--page-cache'),
     out: path.resolve(args.get('--out') ?? path.join(PROJECT_ROOT, 'bench', 'results', `store-${date}.json`)),
     markdown: flags.has('--no-markdown')
       ? null
@@ -265,7 +273,14 @@ let current: Neo4jHandle | undefined;
 /** Deletes the data folder's Neo4j files, starts a fresh Neo4j there, migrates. */
 async function freshNeo4j(opts: Options): Promise<Neo4jHandle> {
   await stopNeo4j();
-  const local = new LocalNeo4j({ dataDir: opts.dataDir, port: opts.port, projectRoot: PROJECT_ROOT, logger });
+  const local = new LocalNeo4j({
+    dataDir: opts.dataDir,
+    port: opts.port,
+    projectRoot: PROJECT_ROOT,
+    logger,
+    heap: opts.heap,
+    pageCache: opts.pageCache,
+  });
   // Never take over (or wipe) a Neo4j this run did not start: someone may be using that folder.
   const status = await local.status();
   if (status.running) {
@@ -812,11 +827,7 @@ const QUERY_KINDS: QueryKind[] = [
         },
         cypher: searchImagesQuery(patterns),
         params: {
-          patterns: patterns.map((p) => ({
-            subject: p.subject ?? null,
-            predicate: p.predicate ?? null,
-            object: p.object ?? null,
-          })),
+          patterns: patternParams(patterns),
           afterScore: null,
           afterId: '',
           limit: neo4j.int(FIRST + 1),
@@ -944,14 +955,6 @@ const PRE_FIX_RETURN = `MATCH (i:Image {id: x.imageId})
 RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
 
 export const PRE_FIX = {
-  materialised: `
-MATCH (x:Object)
-WHERE x.label = $label AND x.id >= $afterRef AND ($imageId IS NULL OR x.imageId = $imageId)
-MATCH (a:Object)-[r:RELATION]->(x)
-WHERE r.predicate = $predicate AND (x.id > $afterRef OR a.id > $afterObj)
-WITH a, r, x ORDER BY x.id, a.id LIMIT $limit
-${PRE_FIX_RETURN}
-       ${relationProjection('r', 'a', 'x')} AS relation, null AS derivedEvidence`,
   derived: `
 MATCH (x:Object)
 WHERE x.label = $label AND x.id >= $afterRef AND ($imageId IS NULL OR x.imageId = $imageId)
@@ -973,24 +976,14 @@ interface Fix {
   preFix: string;
 }
 
+// The materialised before/after (RELATION edges with a predicate property) is store model 1's and has no
+// counterpart since model 2 (typed edges); its last measurement is in bench/results/store-2026-12-02.json.
 const FIXES: Fix[] = [
-  {
-    name: 'front-before-after',
-    description: 'objectsInFrontOf, materialised',
-    kind: QUERY_KINDS[0],
-    preFix: PRE_FIX.materialised,
-  },
   {
     name: 'frontDerived-before-after',
     description: `objectsInFrontOf, derived (minMargin ${MIN_MARGIN})`,
     kind: QUERY_KINDS[2],
     preFix: PRE_FIX.derived,
-  },
-  {
-    name: 'behind-before-after',
-    description: 'objectsBehind, materialised',
-    kind: QUERY_KINDS[3],
-    preFix: PRE_FIX.materialised,
   },
 ];
 
@@ -1129,23 +1122,17 @@ async function profileAll(db: Database): Promise<PlanSummary[]> {
       ),
     );
     const other = STORED_LABELS[rank === 0 ? 1 : VOCABULARY.length - 2];
-    const patterns = [
+    const patterns: TripletPattern[] = [
       { subject: label, predicate: 'in front of', object: other },
-      { subject: label, predicate: 'left of', object: null },
+      { subject: label, predicate: 'left of' },
     ];
     out.push(
-      await profile(
-        db,
-        'search',
-        `${label}/${other}`,
-        searchImagesQuery(patterns.map((p) => ({ ...p, object: p.object ?? undefined }))),
-        {
-          patterns,
-          afterScore: null,
-          afterId: '',
-          limit: neo4j.int(FIRST + 1),
-        },
-      ),
+      await profile(db, 'search', `${label}/${other}`, searchImagesQuery(patterns), {
+        patterns: patternParams(patterns),
+        afterScore: null,
+        afterId: '',
+        limit: neo4j.int(FIRST + 1),
+      }),
     );
   }
   return out;
@@ -1164,7 +1151,8 @@ async function measureScale(
   let handle = started;
   const counts = await storedCounts(handle.db);
   if (counts.images !== scale) throw new Error(`expected ${scale} images, found ${counts.images}`);
-  const frontBehind = (data.predicates.get('in front of') ?? 0) + (data.predicates.get('behind') ?? 0);
+  // behind is an IN_FRONT_OF edge read backwards (store model 3): one edge type holds both
+  const frontBehind = data.predicates.get(EDGE_TYPE['in front of']) ?? 0;
   // Stop (checkpoint), measure the files, start again: queries then begin on a cold page cache, which
   // the warm-up requests absorb.
   await handle.db.close();
@@ -1173,7 +1161,7 @@ async function measureScale(
   handle = await restart(handle);
   const { db } = handle;
   log(
-    `scale ${scale}: ${counts.objects} objects, ${counts.relations} RELATION edges ` +
+    `scale ${scale}: ${counts.objects} objects, ${counts.relations} object-to-object edges ` +
       `(${frontBehind} in front of/behind), store ${(store.totalBytes / 2 ** 30).toFixed(2)} GiB`,
   );
   const plans = await profileAll(db);

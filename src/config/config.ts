@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors/errors';
+import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE } from '../db/localNeo4j';
 
 /**
  * Every environment variable the service reads, with its default, in one place. Start-up validates
@@ -10,6 +11,11 @@ import { AppError, ErrorCode } from '../errors/errors';
  */
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A JVM-style memory size: digits and k, m or g (`512m`, `2g`). */
+const memorySize = z
+  .string()
+  .trim()
+  .regex(/^[1-9][0-9]{0,6}[kmgKMG]$/, 'must be a size such as 512m or 4g');
 const positiveInt = z.coerce.number().int().positive();
 
 const schema = z.object({
@@ -25,6 +31,8 @@ const schema = z.object({
   NEO4J_PASSWORD: z.string().min(1).optional(),
   NEO4J_DATABASE: z.string().min(1).default('neo4j'),
   NEO4J_BOLT_PORT: port.default(7687),
+  NEO4J_HEAP: memorySize.default(DEFAULT_HEAP),
+  NEO4J_PAGE_CACHE: memorySize.default(DEFAULT_PAGE_CACHE),
   DATA_DIR: z.string().min(1).default('.data'),
   MODEL_DIR: z.string().min(1).optional(),
   HF_ENDPOINT: z
@@ -112,6 +120,9 @@ export interface Config {
     password?: string;
     database: string;
     localBoltPort: number;
+    /** JVM heap (-Xmx) and page cache of the local Neo4j, e.g. `1g`, `256m`. */
+    localHeap: string;
+    localPageCache: string;
     /** Connecting, and waiting for a pooled connection, give up after this long (ms). */
     connectionTimeoutMs: number;
     /** How long the driver retries a transaction that failed transiently (ms). */
@@ -226,6 +237,10 @@ export const CONFIG_DOCS: Record<keyof RawConfig, string> = {
     'Neo4j password. Required with NEO4J_URI; the local Neo4j generates one and keeps it in DATA_DIR.',
   NEO4J_DATABASE: 'Database name. Default `neo4j`.',
   NEO4J_BOLT_PORT: 'Bolt port of the local Neo4j (only when NEO4J_URI is unset). Default `7687`.',
+  NEO4J_HEAP:
+    'JVM heap of the local Neo4j (`-Xmx`; e.g. `512m`, `2g`). Default `1g`: enough for the bounded ingest transactions at any store size; raise it for large concurrent reads.',
+  NEO4J_PAGE_CACHE:
+    'Page cache of the local Neo4j (e.g. `256m`, `8g`). Default `256m`, sized for tests and demos; for a large store give it about the store size (≈80 KB per 20-object image: `8g` for 100,000 images), README "Store at scale".',
   DATA_DIR:
     'Where the local Neo4j and other state live. Default `.data` (relative to the working directory).',
   MODEL_DIR: 'Cache of ONNX models. Default `DATA_DIR/models`.',
@@ -363,6 +378,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       password: c.NEO4J_PASSWORD,
       database: c.NEO4J_DATABASE,
       localBoltPort: c.NEO4J_BOLT_PORT,
+      localHeap: c.NEO4J_HEAP,
+      localPageCache: c.NEO4J_PAGE_CACHE,
       connectionTimeoutMs: c.NEO4J_CONNECTION_TIMEOUT_MS,
       maxRetryTimeMs: c.NEO4J_MAX_RETRY_TIME_MS,
     },

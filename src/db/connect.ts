@@ -28,6 +28,8 @@ export function localNeo4jFor(config: Config, logger?: Logger): LocalNeo4j {
     dataDir: config.dataDir,
     port: config.neo4j.localBoltPort,
     projectRoot: PROJECT_ROOT,
+    heap: config.neo4j.localHeap,
+    pageCache: config.neo4j.localPageCache,
     // pino takes (object, message); the launcher manager speaks (message, object).
     logger: logger && {
       info: (msg, obj) => logger.info(obj ?? {}, msg),

@@ -35,6 +35,10 @@ export interface LocalNeo4jOptions {
   logger?: LocalNeo4jLogger;
   /** How long a starting Neo4j may take to accept Bolt logins (not counting the one-off build). */
   startTimeoutMs?: number;
+  /** JVM heap (`-Xmx`, e.g. `1g`); default DEFAULT_HEAP. */
+  heap?: string;
+  /** Page cache (e.g. `256m`, `8g`); default DEFAULT_PAGE_CACHE. */
+  pageCache?: string;
 }
 
 export interface LocalNeo4jStarted {
@@ -78,10 +82,8 @@ const HOST = '127.0.0.1';
 const MIN_JAVA = 17;
 /** Neo4j 5.26 is tested on these; newer JVMs usually work but are not supported by Neo4j. */
 const SUPPORTED_JAVA = [17, 21];
-/** Small enough to sit next to jest workers on a 2-core, few-GiB machine; plenty for dev/test data. */
+/** JVM flags besides the heap (NEO4J_HEAP, whose default is small enough to sit next to jest workers on a 2-core machine). */
 const JVM_FLAGS = [
-  '-Xms256m',
-  '-Xmx1g',
   '-XX:+UseG1GC',
   '-XX:-OmitStackTraceInFastThrow',
   '-XX:+DisableExplicitGC',
@@ -90,7 +92,10 @@ const JVM_FLAGS = [
   '-Dlog4j2.disable.jmx=true',
   '-Dfile.encoding=UTF-8',
 ];
-const PAGE_CACHE = '256m';
+/** Defaults of NEO4J_HEAP and NEO4J_PAGE_CACHE (src/config/config.ts). */
+export const DEFAULT_HEAP = '1g';
+export const DEFAULT_PAGE_CACHE = '256m';
+const MEMORY_SIZE = /^[1-9][0-9]{0,6}[kmgKMG]$/;
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 const KILL_TIMEOUT_MS = 10_000;
@@ -115,6 +120,8 @@ export class LocalNeo4j {
   private readonly logger: LocalNeo4jLogger;
   private readonly startTimeoutMs: number;
   private readonly home: string;
+  private readonly heap: string;
+  private readonly pageCache: string;
 
   constructor(opts: LocalNeo4jOptions) {
     this.dataDir = path.resolve(opts.dataDir);
@@ -123,6 +130,15 @@ export class LocalNeo4j {
     this.logger = opts.logger ?? noopLogger;
     this.startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.home = path.join(this.dataDir, 'neo4j');
+    this.heap = opts.heap ?? DEFAULT_HEAP;
+    this.pageCache = opts.pageCache ?? DEFAULT_PAGE_CACHE;
+    for (const [name, v] of [
+      ['heap', this.heap],
+      ['pageCache', this.pageCache],
+    ]) {
+      if (!MEMORY_SIZE.test(v))
+        throw new Error(`LocalNeo4j ${name} must be a size such as 512m or 4g, got ${v}`);
+    }
   }
 
   private get runFile(): string {
@@ -419,6 +435,7 @@ export class LocalNeo4j {
     const logFd = fs.openSync(this.logFile, 'a');
     fs.writeSync(logFd, `\n=== ${new Date().toISOString()} starting Neo4j on ${uri} (java: ${java})\n`);
     const args = [
+      `-Xmx${this.heap}`,
       ...JVM_FLAGS,
       '-jar',
       path.join(this.installDir, 'launcher.jar'),
@@ -429,7 +446,7 @@ export class LocalNeo4j {
       '--password-file',
       this.passwordFile,
       '--page-cache',
-      PAGE_CACHE,
+      this.pageCache,
     ];
     this.logger.info(`Starting local Neo4j on ${uri} (data in ${this.home}, log ${this.logFile})`, { uri });
     const started = Date.now();

@@ -675,7 +675,8 @@ export function searchCountQuery(patterns: TripletPattern[]): string {
 RETURN count(*) AS n`;
 }
 
-function patternParams(patterns: TripletPattern[]) {
+/** The $patterns parameter of the search queries (labels, predicate, source, and the pair keys of relationModel.ts). */
+export function patternParams(patterns: TripletPattern[]) {
   const int = (n: number | undefined) => (n === undefined ? null : neo4j.int(n));
   return patterns.map((p) => {
     const [fromS, toS] = p.subject !== undefined ? pairKeyRange(p.subject) : [];
