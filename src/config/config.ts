@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors/errors';
-import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE } from '../db/localNeo4j';
+import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE, MEMORY_SIZE } from '../db/localNeo4j';
 
 /**
  * Every environment variable the service reads, with its default, in one place. Start-up validates
@@ -11,11 +11,8 @@ import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE } from '../db/localNeo4j';
  */
 
 const port = z.coerce.number().int().min(1).max(65535);
-/** A JVM-style memory size: digits and k, m or g (`512m`, `2g`). */
-const memorySize = z
-  .string()
-  .trim()
-  .regex(/^[1-9][0-9]{0,6}[kmgKMG]$/, 'must be a size such as 512m or 4g');
+/** A JVM-style memory size (`512m`, `2g`), as the local Neo4j takes it. */
+const memorySize = z.string().trim().regex(MEMORY_SIZE, 'must be a size such as 512m or 4g');
 const positiveInt = z.coerce.number().int().positive();
 
 const schema = z.object({

@@ -95,7 +95,8 @@ const JVM_FLAGS = [
 /** Defaults of NEO4J_HEAP and NEO4J_PAGE_CACHE (src/config/config.ts). */
 export const DEFAULT_HEAP = '1g';
 export const DEFAULT_PAGE_CACHE = '256m';
-const MEMORY_SIZE = /^[1-9][0-9]{0,6}[kmgKMG]$/;
+/** A JVM-style memory size: digits and k, m or g (`512m`, `2g`); NEO4J_HEAP and NEO4J_PAGE_CACHE are checked against it. */
+export const MEMORY_SIZE = /^[1-9][0-9]{0,6}[kmgKMG]$/;
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 const KILL_TIMEOUT_MS = 10_000;

@@ -188,16 +188,22 @@ export async function exportPage(
       limit: neo4j.int(first),
     }),
   );
-  const scenes = res.records.map((r) => {
-    const row: StoredExportRow = {
-      image: r.get('image'),
-      objects: r.get('objects'),
-      semantic: r.get('semantic'),
-      layers: r.get('layers'),
-    };
-    return { id: row.image.id, scene: sceneFromStore(row) };
-  });
+  const scenes = res.records.map(sceneOfRecord);
   return { scenes, next: scenes.length === first ? scenes.at(-1)?.id : undefined };
+}
+
+/** One record of PAGE_CYPHER as the scene graph of its image. */
+function sceneOfRecord(r: { get<K extends keyof StoredExportRow>(key: K): StoredExportRow[K] }): {
+  id: string;
+  scene: SceneGraph;
+} {
+  const row: StoredExportRow = {
+    image: r.get('image'),
+    objects: r.get('objects'),
+    semantic: r.get('semantic'),
+    layers: r.get('layers'),
+  };
+  return { id: row.image.id, scene: sceneFromStore(row) };
 }
 
 /** The stored images with these ids (those that exist), in id order, as scene graphs. */
@@ -213,15 +219,7 @@ export async function exportPageByIds(
       limit: neo4j.int(ids.length),
     }),
   );
-  return res.records.map((r) => {
-    const row: StoredExportRow = {
-      image: r.get('image'),
-      objects: r.get('objects'),
-      semantic: r.get('semantic'),
-      layers: r.get('layers'),
-    };
-    return { id: row.image.id, scene: sceneFromStore(row) };
-  });
+  return res.records.map(sceneOfRecord);
 }
 
 function parseRecord(text: string | null): Record<string, unknown> | undefined {

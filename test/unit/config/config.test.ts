@@ -31,6 +31,8 @@ describe('loadConfig', () => {
     [{ NEO4J_URI: 'bolt://db:7687' }, 'NEO4J_PASSWORD'],
     [{ NODE_ENV: 'prod' }, 'NODE_ENV'],
     [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH'],
+    [{ NEO4J_HEAP: 'lots' }, 'NEO4J_HEAP'],
+    [{ NEO4J_PAGE_CACHE: '8gb' }, 'NEO4J_PAGE_CACHE'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -47,6 +49,14 @@ describe('loadConfig', () => {
     } catch (err) {
       expect((err as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['LOG_LEVEL', 'PORT']);
     }
+  });
+
+  it('reads the local Neo4j memory sizes, defaults when unset', () => {
+    expect(loadConfig({}).neo4j).toMatchObject({ localHeap: '1g', localPageCache: '256m' });
+    expect(loadConfig({ NEO4J_HEAP: '2g', NEO4J_PAGE_CACHE: ' 8G ' }).neo4j).toMatchObject({
+      localHeap: '2g',
+      localPageCache: '8G',
+    });
   });
 
   it('documents every variable in the README', () => {
