@@ -136,7 +136,12 @@ export function renderReport(dir: string): string {
   const m = 'dav2-small';
   // fp16: the plain conversion, the one with the attention fused (scripts/gpu/fuse_attention.py) and that
   // with float16 input and output (the adapter converts in its prepare step, so it is the product path too)
-  const cuda16 = ['ORT-node cuda fp16', 'ORT-node cuda fp16-mha', 'ORT-node cuda fp16-mha-io16'];
+  const cuda16 = [
+    'ORT-node cuda fp16',
+    'ORT-node cuda fp16-mha',
+    'ORT-node cuda fp16-mha-io16',
+    'ORT-node cuda fp16-mha-io16-nhwc',
+  ];
   const o16 = cuda16
     .map((rt) => best(rows, m, rt))
     .filter(Boolean)

@@ -19,6 +19,8 @@ vocabulary embeds) and writes, per model KEY:
                               into it (scripts/gpu/fuse_attention.py; the optimizer does not match it;
                               FUSE_ATTENTION_BIAS=0 keeps the bias Adds outside)
   DIR/KEY-fp16-mha-io16/model.onnx the same with float16 inputs and outputs
+  DIR/KEY-fp16-mha-io16-nhwc/model.onnx the same with the convolutions channels-last
+                              (scripts/gpu/layout_nhwc.py; runs on the CUDA provider only)
   and a model.json (ModelSpec) in each folder, tokenizer files beside the OWLv2 ones.
 Weights are not HF's init (std 0.02 makes activations vanish through the depth head, ~1e-5 at the
 output, which fp16 cannot represent): convolutions and linears get PyTorch's default init, as the tiny
@@ -229,14 +231,25 @@ def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
     write_spec(folder, key, "fp16-mha", size, params)
     io16 = out / f"{key}-fp16-mha-io16"
     io16.mkdir(parents=True, exist_ok=True)
-    onnx.save(fa.fp16_io(fused), str(io16 / "model.onnx"))
+    fused_io16 = fa.fp16_io(fused)
+    onnx.save(fused_io16, str(io16 / "model.onnx"))
     write_spec(io16, key, "fp16-mha-io16", size, params)
+    # the same with the convolutions channels-last (layout_nhwc.py; CUDA provider only)
+    import layout_nhwc
+
+    nhwc_model, nhwc_stats = layout_nhwc.convert(fused_io16)
+    nhwc = out / f"{key}-fp16-mha-io16-nhwc"
+    nhwc.mkdir(parents=True, exist_ok=True)
+    onnx.save(nhwc_model, str(nhwc / "model.onnx"))
+    write_spec(nhwc, key, "fp16-mha-io16-nhwc", size, params)
+    log(f"{key} fp16-mha-io16-nhwc: {nhwc_stats.line()}")
     after = fa.op_counts(fused)
     changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))
                if before.get(k, 0) != after.get(k, 0)}
     log(f"{key} fp16-mha: {stats.line()}; bias moved in {stats.bias_fused}; op counts before -> after {changed}")
     return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped), "skipExamples": stats.examples,
-            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "s": round(time.time() - t, 1)}
+            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "nhwc": nhwc_stats.line(),
+            "s": round(time.time() - t, 1)}
 
 
 def export_one(key: str, out: Path, tiny: bool, device: str) -> dict:
@@ -547,7 +560,7 @@ def run_export(args) -> int:
     for key in args.models.split(","):
         if (out / f"{key}-fp16" / "model.json").exists() and (out / key / "weights.pt").exists() and not args.force:
             log(f"{key}: already exported in {out}")
-            if key.startswith("dav2") and not (out / f"{key}-fp16-mha-io16" / "model.json").exists():
+            if key.startswith("dav2") and not (out / f"{key}-fp16-mha-io16-nhwc" / "model.json").exists():
                 # an export cached from before the fused variant existed: fuse its fp16 model now
                 import onnx
 
