@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors/errors';
-import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE, MEMORY_SIZE } from '../db/localNeo4j';
+import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE, MEMORY_SIZE } from '../db/neo4jMemory';
 
 /**
  * Every environment variable the service reads, with its default, in one place. Start-up validates

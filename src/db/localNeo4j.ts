@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import neo4j from 'neo4j-driver';
 import { EnvironmentError } from '../errors/errors';
+import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE, MEMORY_SIZE } from './neo4jMemory';
 
 /**
  * Runs the project's own Neo4j: the real Neo4j Community engine embedded in a small Java launcher
@@ -92,11 +93,6 @@ const JVM_FLAGS = [
   '-Dlog4j2.disable.jmx=true',
   '-Dfile.encoding=UTF-8',
 ];
-/** Defaults of NEO4J_HEAP and NEO4J_PAGE_CACHE (src/config/config.ts). */
-export const DEFAULT_HEAP = '1g';
-export const DEFAULT_PAGE_CACHE = '256m';
-/** A JVM-style memory size: digits and k, m or g (`512m`, `2g`); NEO4J_HEAP and NEO4J_PAGE_CACHE are checked against it. */
-export const MEMORY_SIZE = /^[1-9][0-9]{0,6}[kmgKMG]$/;
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 const KILL_TIMEOUT_MS = 10_000;

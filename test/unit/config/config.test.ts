@@ -108,3 +108,15 @@ describe('docker-compose.yml', () => {
     );
   });
 });
+
+describe('configuration module dependencies', () => {
+  it('loads without the Neo4j driver (the GPU benchmark ships a node_modules without it)', () => {
+    jest.isolateModules(() => {
+      jest.doMock('neo4j-driver', () => {
+        throw new Error('neo4j-driver was loaded');
+      });
+      const mod = require('../../../src/config/config') as typeof import('../../../src/config/config');
+      expect(typeof mod.loadConfig).toBe('function');
+    });
+  });
+});
