@@ -140,7 +140,9 @@ export function renderReport(dir: string): string {
     'ORT-node cuda fp16',
     'ORT-node cuda fp16-mha',
     'ORT-node cuda fp16-mha-io16',
+    'ORT-node cuda fp16-mha-io16-sln',
     'ORT-node cuda fp16-mha-io16-nhwc',
+    'ORT-node cuda fp16-mha-io16-sln-nhwc',
   ];
   const o16 = cuda16
     .map((rt) => best(rows, m, rt))

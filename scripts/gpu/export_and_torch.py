@@ -19,8 +19,11 @@ vocabulary embeds) and writes, per model KEY:
                               into it (scripts/gpu/fuse_attention.py; the optimizer does not match it;
                               FUSE_ATTENTION_BIAS=0 keeps the bias Adds outside)
   DIR/KEY-fp16-mha-io16/model.onnx the same with float16 inputs and outputs
-  DIR/KEY-fp16-mha-io16-nhwc/model.onnx the same with the convolutions channels-last
+  DIR/KEY-fp16-mha-io16-sln/model.onnx  the same with each residual step (bias, layer scale, residual
+                              Add, LayerNorm) in one SkipLayerNormalization (scripts/gpu/fuse_residual.py)
+  DIR/KEY-fp16-mha-io16-nhwc/model.onnx the io16 file with the convolutions channels-last
                               (scripts/gpu/layout_nhwc.py; runs on the CUDA provider only)
+  DIR/KEY-fp16-mha-io16-sln-nhwc/model.onnx both
   and a model.json (ModelSpec) in each folder, tokenizer files beside the OWLv2 ones.
 Weights are not HF's init (std 0.02 makes activations vanish through the depth head, ~1e-5 at the
 output, which fp16 cannot represent): convolutions and linears get PyTorch's default init, as the tiny
@@ -234,21 +237,27 @@ def write_fused(m16, out: Path, key: str, size: int, params: int) -> dict:
     fused_io16 = fa.fp16_io(fused)
     onnx.save(fused_io16, str(io16 / "model.onnx"))
     write_spec(io16, key, "fp16-mha-io16", size, params)
-    # the same with the convolutions channels-last (layout_nhwc.py; CUDA provider only)
+    # the same with the residual steps in SkipLayerNormalization (fuse_residual.py: -sln), with the
+    # convolutions channels-last (layout_nhwc.py, CUDA provider only: -nhwc), and with both
+    import fuse_residual
     import layout_nhwc
 
+    sln_model, sln_fused = fuse_residual.fuse_model(fused_io16)
     nhwc_model, nhwc_stats = layout_nhwc.convert(fused_io16)
-    nhwc = out / f"{key}-fp16-mha-io16-nhwc"
-    nhwc.mkdir(parents=True, exist_ok=True)
-    onnx.save(nhwc_model, str(nhwc / "model.onnx"))
-    write_spec(nhwc, key, "fp16-mha-io16-nhwc", size, params)
-    log(f"{key} fp16-mha-io16-nhwc: {nhwc_stats.line()}")
+    both_model, _ = layout_nhwc.convert(sln_model)
+    for variant, model in (("fp16-mha-io16-sln", sln_model), ("fp16-mha-io16-nhwc", nhwc_model),
+                           ("fp16-mha-io16-sln-nhwc", both_model)):
+        folder = out / f"{key}-{variant}"
+        folder.mkdir(parents=True, exist_ok=True)
+        onnx.save(model, str(folder / "model.onnx"))
+        write_spec(folder, key, variant, size, params)
+    log(f"{key} fp16-mha-io16-sln: {sln_fused} residual steps fused; -nhwc: {nhwc_stats.line()}")
     after = fa.op_counts(fused)
     changed = {k: [before.get(k, 0), after.get(k, 0)] for k in sorted(set(before) | set(after))
                if before.get(k, 0) != after.get(k, 0)}
     log(f"{key} fp16-mha: {stats.line()}; bias moved in {stats.bias_fused}; op counts before -> after {changed}")
     return {"fused": stats.fused, "softmax": stats.softmax, "skipped": dict(stats.skipped), "skipExamples": stats.examples,
-            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "nhwc": nhwc_stats.line(),
+            "biasFused": stats.bias_fused, "opCountsBeforeAfter": changed, "sln": sln_fused, "nhwc": nhwc_stats.line(),
             "s": round(time.time() - t, 1)}
 
 
@@ -560,7 +569,7 @@ def run_export(args) -> int:
     for key in args.models.split(","):
         if (out / f"{key}-fp16" / "model.json").exists() and (out / key / "weights.pt").exists() and not args.force:
             log(f"{key}: already exported in {out}")
-            if key.startswith("dav2") and not (out / f"{key}-fp16-mha-io16-nhwc" / "model.json").exists():
+            if key.startswith("dav2") and not (out / f"{key}-fp16-mha-io16-sln-nhwc" / "model.json").exists():
                 # an export cached from before the fused variant existed: fuse its fp16 model now
                 import onnx
 

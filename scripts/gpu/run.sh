@@ -77,12 +77,13 @@ phase "onnxruntime-node cuda (budget $b s)"
   --out "$OUT/ort-cuda.json" --models "$MODELS" --providers cuda --iter-budget-ms 2000 --budget-s "$b"
 
 # fp16 with each attention block fused into MultiHeadAttention (export_and_torch.py / fuse_attention.py), and
-# the same with float16 input and output (io16), and that with the convolutions channels-last (nhwc)
+# the same with float16 input and output (io16), that with the residual steps fused (sln), the convolutions
+# channels-last (nhwc), and both
 mha_models=$(for k in ${MODELS//,/ }; do [[ $k == dav2-* ]] && printf '%s,' "$k"; done)
-b=$(($(left) - 200)); ((b > 120)) && b=120
+b=$(($(left) - 200)); ((b > 150)) && b=150
 phase "onnxruntime-node cuda, attention fused (${mha_models%,}; budget $b s)"
 ((b > 10)) && [[ -n $mha_models ]] && timeout -k 10 $((b + 40)) node $JS bench --models-dir "$M" --inputs "$IN" \
-  --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha,fp16-mha-io16,fp16-mha-io16-nhwc \
+  --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha,fp16-mha-io16,fp16-mha-io16-sln,fp16-mha-io16-nhwc,fp16-mha-io16-sln-nhwc \
   --batches 1,8,32 --iter-budget-ms 1500 --budget-s "$b"
 
 phase "profile (CUDA_LAUNCH_BLOCKING=1)"
@@ -91,7 +92,7 @@ phase "profile (CUDA_LAUNCH_BLOCKING=1)"
 ((($(left)) > 140)) && CUDA_LAUNCH_BLOCKING=1 timeout -k 10 45 node $JS profile --models-dir "$M" --inputs "$IN" \
   --out "$OUT/profile-mha.json" --model dav2-small --variant fp16-mha --batches 32 --runs 8
 ((($(left)) > 130)) && CUDA_LAUNCH_BLOCKING=1 timeout -k 10 45 node $JS profile --models-dir "$M" --inputs "$IN" \
-  --out "$OUT/profile-nhwc.json" --model dav2-small --variant fp16-mha-io16-nhwc --batches 32 --runs 8
+  --out "$OUT/profile-nhwc.json" --model dav2-small --variant fp16-mha-io16-sln-nhwc --batches 32 --runs 8
 
 b=$(($(left) - 110)); ((b > 60)) && b=60
 phase "worker pool (budget $b s)"
