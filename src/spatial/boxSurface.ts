@@ -54,6 +54,7 @@ import type { ResolvedIntrinsics } from './intrinsics';
 import {
   DEFAULT_MAX_PIXELS_PER_OBJECT,
   measureObject,
+  recordSpreads,
   summarisePoints,
   type Object3d,
   type ObjectEvidence,
@@ -784,6 +785,7 @@ export function measureObjects(
     } else {
       // Spelled out rather than spread (spreads are slow here); the keys in measureObject's order.
       const stats = summarisePoints(xsOut, ysOut, zsOut, m, depth.unit, rangeMode, noise);
+      recordSpreads(evidence, zsOut, m, stats.depth.p50, rangeMode, noise);
       results[o.index] = {
         key: input.key,
         box: input.box,

@@ -33,7 +33,7 @@ export { computeRelations } from './predicates';
 
 export const SPATIAL_ENGINE = 'scenegraph-spatial';
 /** Bumped whenever a change can alter the output for the same input, so stored graphs can be told apart. */
-export const SPATIAL_ENGINE_VERSION = '1.4.0';
+export const SPATIAL_ENGINE_VERSION = '1.5.0';
 
 /**
  * Intrinsics by preference: the caller's, the scene's own (unless they were only a field-of-view prior,

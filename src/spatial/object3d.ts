@@ -24,7 +24,7 @@ import type { Box, DepthStats, SceneObject } from '../scenegraph/sceneGraph.type
 import type { DepthMap } from './depthMap';
 import type { ResolvedIntrinsics } from './intrinsics';
 import { samplePixels, type PixelRegion } from './pixelRegion';
-import { denoiseHalfWidth } from './depthNoise';
+import { denoiseHalfWidth, noiseFreeSpreads } from './depthNoise';
 import { quantilesInPlace } from './quantiles';
 
 export type RangeMode = 'percentile' | 'minmax';
@@ -158,7 +158,28 @@ export function measureObject(
   if (n === 0) return { ...base, evidence };
   const noise = options.noise;
   if (noise && noise.level > 0) evidence.depthNoise = noise.level;
-  return { ...base, ...summarisePoints(xs, ys, zs, n, depth.unit, rangeMode, noise), evidence };
+  const stats = summarisePoints(xs, ys, zs, n, depth.unit, rangeMode, noise);
+  recordSpreads(evidence, zs, n, stats.depth.p50, rangeMode, noise);
+  return { ...base, ...stats, evidence };
+}
+
+/**
+ * Under pixel noise (percentile ranges only), the noise-free half-widths below and above the median
+ * (depthNoise.noiseFreeSpreads) go into the evidence as `spreadNear` / `spreadFar`: covers compares
+ * the ranges they give (predicates.ts), and a stored graph re-derives covers from them.
+ */
+export function recordSpreads(
+  evidence: ObjectEvidence,
+  zs: ArrayLike<number>,
+  n: number,
+  median: number,
+  rangeMode: RangeMode,
+  noise?: PixelNoise,
+): void {
+  if (noise === undefined || !(noise.level > 0) || rangeMode !== 'percentile' || n < 1) return;
+  const [near, far] = noiseFreeSpreads(zs, n, median, noise.level);
+  evidence.spreadNear = near;
+  evidence.spreadFar = far;
 }
 
 /**

@@ -38,6 +38,12 @@ export class Placed {
   readonly hiY: number;
   /** Standard error of near / far when pixel noise was taken out of the range (depthNoise.ts), else 0. */
   readonly rangeSe: number;
+  /**
+   * The range covers compares: under pixel noise with the noise-free spreads recorded (evidence
+   * `spreadNear` / `spreadFar`, object3d.recordSpreads), median -+ those; else near / far.
+   */
+  readonly coversNear: number;
+  readonly coversFar: number;
   /** Shares of the bottom / top edge that a nearer surface hides (edgeOcclusion.ts; 0 when not recorded). */
   /**
    * Depth measured from a box, not a mask (evidence method 'box-surface', 'box-mixed' or 'region'); an
@@ -76,6 +82,11 @@ export class Placed {
     this.loY = this.y - this.h / 2;
     this.hiY = this.y + this.h / 2;
     this.rangeSe = full ? rangeStandardError(o.evidence, depth.p50) : 0;
+    const spreadNear = o.evidence?.spreadNear;
+    const spreadFar = o.evidence?.spreadFar;
+    const spreads = this.rangeSe > 0 && typeof spreadNear === 'number' && typeof spreadFar === 'number';
+    this.coversNear = spreads ? this.median - spreadNear : this.near;
+    this.coversFar = spreads ? this.median + spreadFar : this.far;
     const method = o.evidence?.method;
     this.boxMeasured = method === 'box-surface' || method === 'box-mixed' || method === 'region';
     const below = o.evidence?.hiddenBelow;

@@ -116,10 +116,11 @@ function occludesEvidence(o: DepthOrder, t: Thresholds, usedMask: boolean, cover
 }
 
 /**
- * covers: Algorithm 1 on the ranges. A range with pixel noise taken out is known only to a few standard
- * errors at each end, so the outer range must enclose the inner one by `coversNoiseMargin` of both
- * objects' standard errors (0 without pixel noise: the paper's rule exactly). Without this, a small
- * object whose few samples keep it wide would "cover" the narrowed ranges of larger ones.
+ * covers: Algorithm 1 on the ranges. Under pixel noise the ranges compared are each object's median -+
+ * its noise-free spreads (evidence `spreadNear` / `spreadFar`: semi-variances less the noise's,
+ * depthNoise.noiseFreeSpreads), and the outer range must enclose the inner one by `coversNoiseMargin`
+ * of both objects' standard errors (0 without pixel noise: the paper's rule on [p5, p95] exactly).
+ * Without the margin a small object whose few samples keep it wide would "cover" larger ones.
  * Pairs with an object whose depth was measured from its box (no mask) get no covers unless
  * `coversBoxOnly` is 1: a box's range also holds the ground or wall next to the object, which no rule
  * found separates (EVALUATION.md).
@@ -127,24 +128,39 @@ function occludesEvidence(o: DepthOrder, t: Thresholds, usedMask: boolean, cover
 function coverFinding(outer: Placed, inner: Placed, t: Thresholds): Finding | undefined {
   if (t.coversBoxOnly < 1 && (outer.boxMeasured || inner.boxMeasured)) return undefined;
   const sure = t.coversNoiseMargin * (outer.rangeSe + inner.rangeSe);
-  if (!covers([outer.near + sure, outer.far - sure], [inner.near, inner.far], t.coversTolerance)) {
-    return undefined;
-  }
-  const margin = Math.min(inner.near - outer.near, outer.far - inner.far) + t.coversTolerance;
+  const o0 = outer.coversNear;
+  const o1 = outer.coversFar;
+  const i0 = inner.coversNear;
+  const i1 = inner.coversFar;
+  if (!covers([o0 + sure, o1 - sure], [i0, i1], t.coversTolerance)) return undefined;
+  const margin = Math.min(i0 - o0, o1 - i1) + t.coversTolerance;
+  const noisy = outer.rangeSe > 0 || inner.rangeSe > 0;
   return {
     subject: outer,
     predicate: 'covers',
     object: inner,
-    score: marginScore(margin, (outer.far - outer.near) / 2),
-    evidence: () => ({
-      outer: outer.key,
-      inner: inner.key,
-      outerNear: outer.near,
-      outerFar: outer.far,
-      innerNear: inner.near,
-      innerFar: inner.far,
-      coversTolerance: t.coversTolerance,
-    }),
+    score: marginScore(margin, (o1 - o0) / 2),
+    evidence: () => {
+      const e: Evidence = {
+        outer: outer.key,
+        inner: inner.key,
+        outerNear: outer.near,
+        outerFar: outer.far,
+        innerNear: inner.near,
+        innerFar: inner.far,
+        coversTolerance: t.coversTolerance,
+      };
+      if (noisy) {
+        // The ranges compared under pixel noise and the enclosure they had to clear.
+        e.outerSpreadNear = o0;
+        e.outerSpreadFar = o1;
+        e.innerSpreadNear = i0;
+        e.innerSpreadFar = i1;
+        e.noiseMargin = sure;
+        e.coversNoiseMargin = t.coversNoiseMargin;
+      }
+      return e;
+    },
   };
 }
 
