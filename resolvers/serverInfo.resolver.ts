@@ -8,10 +8,9 @@ import { ServerInfo } from './types/serverInfo.type';
 export class ServerInfoResolver {
   @Query(() => ServerInfo, { description: 'Versions of the service and its database.' })
   async serverInfo(@Ctx() { db }: RequestContext): Promise<ServerInfo> {
-    const res = await db.read('serverInfo', (tx) =>
-      tx.run<{ version: string; edition: string }>(
-        "CALL dbms.components() YIELD name, versions, edition WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version, edition",
-      ),
+    const res = await db.query<{ version: string; edition: string }>(
+      'serverInfo',
+      "CALL dbms.components() YIELD name, versions, edition WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version, edition",
     );
     const status = await migrationStatus(db);
     return {

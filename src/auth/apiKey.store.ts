@@ -80,15 +80,14 @@ export async function createApiKey(
 }
 
 export async function findApiKey(db: Database, id: string): Promise<ApiKeyRecord | undefined> {
-  const res = await db.read('apiKeys.find', (tx) =>
-    tx.run<Row>(`MATCH (k:ApiKey {id: $id}) ${RETURN_KEY}`, { id }),
-  );
+  const res = await db.query<Row>('apiKeys.find', `MATCH (k:ApiKey {id: $id}) ${RETURN_KEY}`, { id });
   return res.records.length > 0 ? toRecord(res.records[0].toObject()) : undefined;
 }
 
 export async function listApiKeys(db: Database): Promise<ApiKeyRecord[]> {
-  const res = await db.read('apiKeys.list', (tx) =>
-    tx.run<Row>(`MATCH (k:ApiKey) ${RETURN_KEY} ORDER BY k.createdAt, k.id`),
+  const res = await db.query<Row>(
+    'apiKeys.list',
+    `MATCH (k:ApiKey) ${RETURN_KEY} ORDER BY k.createdAt, k.id`,
   );
   return res.records.map((r) => toRecord(r.toObject()));
 }

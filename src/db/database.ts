@@ -1,4 +1,11 @@
-import neo4j, { Driver, ManagedTransaction, Neo4jError, RecordShape, QueryResult } from 'neo4j-driver';
+import neo4j, {
+  Driver,
+  isRetryableError,
+  ManagedTransaction,
+  Neo4jError,
+  RecordShape,
+  QueryResult,
+} from 'neo4j-driver';
 import { AppError, ErrorCode } from '../errors/errors';
 
 /**
@@ -84,6 +91,39 @@ export class Database {
   }
 
   /**
+   * One read statement in an auto-commit transaction: one round trip to the server, where a managed
+   * read transaction (`read`) needs a second one for its COMMIT (about 1.5 ms on a loaded 2-core VM,
+   * bench/storeNotes.md). For the single-statement reads of the request path. A read commits nothing, so
+   * a transient failure is retried as `read` would be, within the same retry time.
+   */
+  async query<R extends RecordShape = RecordShape>(
+    op: string,
+    cypher: string,
+    params?: Record<string, unknown>,
+  ): Promise<QueryResult<R>> {
+    const config = {
+      metadata: { app: 'scenegraph', op },
+      ...(this.options.transactionTimeoutMs ? { timeout: this.options.transactionTimeoutMs } : {}),
+    };
+    try {
+      return await retryRead(async () => {
+        const session = this.driver.session({
+          database: this.options.database,
+          defaultAccessMode: neo4j.session.READ,
+        });
+        try {
+          this.queryCount++;
+          return await session.run<R>(cypher, params, config);
+        } finally {
+          await session.close();
+        }
+      }, this.options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
+    } catch (err) {
+      throw toAppError(err, `Neo4j ${op} failed`, op);
+    }
+  }
+
+  /**
    * One statement in an auto-commit transaction: the only kind that may hold `CALL { ... } IN
    * TRANSACTIONS` (batched data migrations). Not retried: such statements commit as they go, so they
    * must be written to be safe to run again.
@@ -130,6 +170,31 @@ export class Database {
       throw toAppError(err, `Neo4j ${op} failed`, op);
     } finally {
       await session.close();
+    }
+  }
+}
+
+/**
+ * Runs `attempt` again after a transient failure (the driver's own test: leader switch, deadlock,
+ * connection lost), with exponential backoff and jitter, until `maxRetryMs` have passed; the last error
+ * otherwise. For reads only: a write retried this way could commit twice.
+ */
+export async function retryRead<T>(
+  attempt: () => Promise<T>,
+  maxRetryMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => number = Date.now,
+): Promise<T> {
+  const start = now();
+  let delay = 50;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const left = maxRetryMs - (now() - start);
+      if (!isRetryableError(err) || left <= 0) throw err;
+      await sleep(Math.min(left, delay * (0.8 + 0.4 * Math.random())));
+      delay = Math.min(delay * 2, 1000);
     }
   }
 }

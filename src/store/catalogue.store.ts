@@ -7,11 +7,10 @@ import { SEMANTIC_TYPE } from './relationModel';
 /** The labels of `labels` that no object has. */
 export async function unknownLabels(db: Database, labels: readonly string[]): Promise<Set<string>> {
   if (labels.length === 0) return new Set();
-  const res = await db.read('labels.unknown', (tx) =>
-    tx.run<{ label: string }>(
-      'UNWIND $labels AS label WITH label WHERE NOT EXISTS { MATCH (:Object {label: label}) } RETURN label',
-      { labels },
-    ),
+  const res = await db.query<{ label: string }>(
+    'labels.unknown',
+    'UNWIND $labels AS label WITH label WHERE NOT EXISTS { MATCH (:Object {label: label}) } RETURN label',
+    { labels },
   );
   return new Set(res.records.map((r) => r.get('label')));
 }
@@ -22,23 +21,21 @@ export async function unknownSemanticPredicates(
   predicates: readonly string[],
 ): Promise<Set<string>> {
   if (predicates.length === 0) return new Set();
-  const res = await db.read('predicates.unknown', (tx) =>
-    tx.run<{ p: string }>(
-      `UNWIND $predicates AS p WITH p
+  const res = await db.query<{ p: string }>(
+    'predicates.unknown',
+    `UNWIND $predicates AS p WITH p
        WHERE NOT EXISTS { MATCH ()-[r:${SEMANTIC_TYPE}]->() WHERE r.predicate = p } RETURN p`,
-      { predicates },
-    ),
+    { predicates },
   );
   return new Set(res.records.map((r) => r.get('p')));
 }
 
 /** The most frequent labels, at most `limit`. */
 export async function knownLabels(db: Database, limit: number): Promise<string[]> {
-  const res = await db.read('labels.known', (tx) =>
-    tx.run<{ label: string }>(
-      'MATCH (o:Object) WITH o.label AS label, count(*) AS n ORDER BY n DESC, label LIMIT $limit RETURN label',
-      { limit: neo4j.int(limit) },
-    ),
+  const res = await db.query<{ label: string }>(
+    'labels.known',
+    'MATCH (o:Object) WITH o.label AS label, count(*) AS n ORDER BY n DESC, label LIMIT $limit RETURN label',
+    { limit: neo4j.int(limit) },
   );
   return res.records.map((r) => r.get('label'));
 }

@@ -13,25 +13,23 @@ export const naturalCompare = (a: string, b: string): number =>
  */
 
 export async function imagesByIds(db: Database, ids: readonly string[]): Promise<Map<string, ImageRow>> {
-  const res = await db.read('images.byIds', (tx) =>
-    tx.run<{ i: ImageRow }>(
-      `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS i`,
-      {
-        ids,
-      },
-    ),
+  const res = await db.query<{ i: ImageRow }>(
+    'images.byIds',
+    `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS i`,
+    {
+      ids,
+    },
   );
   return new Map(res.records.map((r) => [r.get('i').id, r.get('i')]));
 }
 
 export async function objectsByIds(db: Database, ids: readonly string[]): Promise<Map<string, ObjectRow>> {
-  const res = await db.read('objects.byIds', (tx) =>
-    tx.run<{ o: ObjectRow }>(
-      `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${objectProjection('o')} AS o`,
-      {
-        ids,
-      },
-    ),
+  const res = await db.query<{ o: ObjectRow }>(
+    'objects.byIds',
+    `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${objectProjection('o')} AS o`,
+    {
+      ids,
+    },
   );
   return new Map(res.records.map((r) => [r.get('o').id, r.get('o')]));
 }
@@ -40,14 +38,13 @@ export async function objectsByImageIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, ObjectRow[]>> {
-  const res = await db.read('objects.byImageIds', (tx) =>
-    tx.run<{ imageId: string; objects: ObjectRow[] }>(
-      `UNWIND $ids AS id
+  const res = await db.query<{ imageId: string; objects: ObjectRow[] }>(
+    'objects.byImageIds',
+    `UNWIND $ids AS id
        MATCH (i:Image {id: id})-[:HAS_OBJECT]->(o:Object)
        WITH id, o ORDER BY o.key
        RETURN id AS imageId, collect(${objectProjection('o')}) AS objects`,
-      { ids },
-    ),
+    { ids },
   );
   return new Map(
     res.records.map((r) => [
@@ -61,13 +58,12 @@ export async function masksByObjectIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, string | null>> {
-  const res = await db.read('objects.masks', (tx) =>
-    tx.run<{ id: string; mask: string | null }>(
-      'UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN id, o.mask AS mask',
-      {
-        ids,
-      },
-    ),
+  const res = await db.query<{ id: string; mask: string | null }>(
+    'objects.masks',
+    'UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN id, o.mask AS mask',
+    {
+      ids,
+    },
   );
   return new Map(res.records.map((r) => [r.get('id'), r.get('mask')]));
 }
@@ -76,15 +72,14 @@ export async function layersByImageIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, LayerRow[]>> {
-  const res = await db.read('layers.byImageIds', (tx) =>
-    tx.run<{ imageId: string; layers: LayerRow[] }>(
-      `UNWIND $ids AS id
+  const res = await db.query<{ imageId: string; layers: LayerRow[] }>(
+    'layers.byImageIds',
+    `UNWIND $ids AS id
        MATCH (i:Image {id: id})-[:HAS_LAYER]->(l:Layer)
        CALL { WITH l MATCH (l)-[:CONTAINS]->(m:Object) WITH m ORDER BY m.id RETURN collect(m.id) AS members }
        WITH id, l, members ORDER BY l.index
        RETURN id AS imageId, collect({id: l.id, imageId: l.imageId, index: l.index, basic: l.basic, members: members}) AS layers`,
-      { ids },
-    ),
+    { ids },
   );
   return new Map(
     res.records.map((r) => [

@@ -104,14 +104,12 @@ export async function loadDerivationInputs(
 ): Promise<Map<string, DerivationInput>> {
   const out = new Map<string, DerivationInput>();
   if (imageIds.length === 0) return out;
-  const res = await db.read('relations.derivationInputs', (tx) =>
-    tx.run<{
-      image: ImageHead;
-      objects: StoredObjectGeometry[];
-      semantic: Omit<RelationRow, 'id' | 'imageId' | 'provenance'>[];
-      reviews: ReviewRow[];
-    }>(LOAD_CYPHER, { ids: [...new Set(imageIds)] }),
-  );
+  const res = await db.query<{
+    image: ImageHead;
+    objects: StoredObjectGeometry[];
+    semantic: Omit<RelationRow, 'id' | 'imageId' | 'provenance'>[];
+    reviews: ReviewRow[];
+  }>('relations.derivationInputs', LOAD_CYPHER, { ids: [...new Set(imageIds)] });
   for (const r of res.records) {
     const image = r.get('image');
     const provenance = parseObject(image.provenance);

@@ -56,4 +56,31 @@ describe('Database (real Neo4j)', () => {
     });
     expect(db.queries - before).toBe(2);
   });
+
+  it('query runs one read statement with its parameters, counted, in a read-only transaction', async () => {
+    const id = uniquePrefix('query');
+    await db.write('test.write', (tx) => tx.run('CREATE (:TestProbe {id: $id, n: 7})', { id }));
+    try {
+      const before = db.queries;
+      const res = await db.query<{ n: number }>(
+        'test.query',
+        'MATCH (p:TestProbe {id: $id}) RETURN p.n AS n',
+        {
+          id,
+        },
+      );
+      expect(res.records.map((r) => r.get('n'))).toEqual([7]);
+      expect(db.queries - before).toBe(1);
+      // a read session refuses writes
+      await expect(db.query('test.query.write', 'CREATE (:TestProbe {id: $id})', { id })).rejects.toThrow();
+      const left = await db.query<{ c: number }>(
+        'test.query.count',
+        'MATCH (p:TestProbe {id: $id}) RETURN count(p) AS c',
+        { id },
+      );
+      expect(left.records[0].get('c')).toBe(1);
+    } finally {
+      await db.write('test.cleanup', (tx) => tx.run('MATCH (p:TestProbe {id: $id}) DETACH DELETE p', { id }));
+    }
+  });
 });
