@@ -6,8 +6,8 @@
 # Phases, each a separate process with its own time limit, each continuing if an earlier one failed:
 #   images + export (cached in $GB between calls on the same machine) -> prep (the TypeScript adapters
 #   prepare 32 images per model) -> PyTorch eager fp32/fp16 + the fp32 reference -> onnxruntime-node on
-#   CUDA -> the same with the attention fused (fp16-mha, DAv2 Small and Base) -> onnxruntime's profile (CUDA_LAUNCH_BLOCKING=1) -> the worker pool -> WebGPU and CPU -> report.
-# Results go to $OUT (torch.json, ort-*.json, profile.json, pool.json, summary.md, run.log).
+#   CUDA -> the same with the attention fused (fp16-mha, DAv2 Small and Base) -> several sessions at once -> onnxruntime's profile (CUDA_LAUNCH_BLOCKING=1) -> the worker pool -> WebGPU and CPU -> report.
+# Results go to $OUT (torch.json, ort-*.json, concurrent.json, profile.json, pool.json, summary.md, run.log).
 set -uo pipefail
 mode=${1:-full}
 GB=${GB:-/root/gpu-bench}
@@ -85,6 +85,13 @@ phase "onnxruntime-node cuda, attention fused (${mha_models%,}; budget $b s)"
 ((b > 10)) && [[ -n $mha_models ]] && timeout -k 10 $((b + 40)) node $JS bench --models-dir "$M" --inputs "$IN" \
   --refs "$R" --out "$OUT/ort-cuda-mha.json" --models "${mha_models%,}" --providers cuda --variants fp16-mha,fp16-mha-io16,fp16-mha-io16-sln,fp16-mha-io16-nhwc,fp16-mha-io16-sln-nhwc \
   --batches 1,8,32 --iter-budget-ms 1500 --budget-s "$b"
+
+# several sessions at once on the GPU (one per worker thread): host copies of one overlap another's kernels
+b=$(($(left) - 190)); ((b > 90)) && b=90
+phase "concurrent sessions (budget $b s)"
+((b > 30)) && timeout -k 10 $((b + 30)) node dist/bench/gpu/concurrent.bench.js --models-dir "$M" --inputs "$IN" \
+  --out "$OUT/concurrent.json" --model dav2-small --variant fp16-mha-io16-sln-nhwc --workers 1,2,3,4 --batches 8,32 \
+  --seconds $((b / 12))
 
 phase "profile (CUDA_LAUNCH_BLOCKING=1)"
 ((($(left)) > 150)) && CUDA_LAUNCH_BLOCKING=1 timeout -k 10 60 node $JS profile --models-dir "$M" --inputs "$IN" \
