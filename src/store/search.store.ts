@@ -12,6 +12,7 @@ import {
 } from './relations.store';
 import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
+import { afterCursor, byRank, pageDecided, upperBound, type RankedImage } from './topK';
 
 /**
  * The cross-image queries. Each returns one page plus one extra row (to tell whether another page
@@ -626,10 +627,16 @@ function searchImagesBody(patterns: TripletPattern[]): string {
     ${patternRows(patterns[0], 0, false)}
 }
 WITH imageId, max(coalesce(score, 1.0)) AS sc0`;
-  const rest = patterns.slice(1).map((p, k) => {
-    const i = k + 1;
-    const carried = Array.from({ length: i }, (_, j) => `sc${j}`).join(', ');
-    return `CALL {
+  const rest = patterns.slice(1).map((p, k) => withinImageScore(p, k + 1));
+  return `${first}
+${rest.join('\n')}
+WITH imageId, ${scoreSum(patterns)} AS score`;
+}
+
+/** Pattern i's score sc<i> inside the image imageId (rows without a match dropped), sc0..sc<i-1> carried. */
+function withinImageScore(p: TripletPattern, i: number): string {
+  const carried = Array.from({ length: i + 1 }, (_, j) => `sc${j}`).join(', ');
+  return `CALL {
   WITH imageId
   CALL {
     WITH imageId
@@ -637,13 +644,11 @@ WITH imageId, max(coalesce(score, 1.0)) AS sc0`;
   }
   RETURN max(coalesce(score, 1.0)) AS sc${i}
 }
-WITH imageId, ${carried}, sc${i} WHERE sc${i} IS NOT NULL`;
-  });
-  const score = patterns.map((_, j) => `sc${j}`).join(' + ');
-  return `${first}
-${rest.join('\n')}
-WITH imageId, ${score} AS score`;
+WITH imageId, ${carried} WHERE sc${i} IS NOT NULL`;
 }
+
+/** An image's score: its patterns' scores summed in pattern order (upperBound in topK.ts sums in the same order). */
+const scoreSum = (patterns: TripletPattern[]): string => patterns.map((_, j) => `sc${j}`).join(' + ');
 
 export function searchImagesQuery(patterns: TripletPattern[]): string {
   return `${searchImagesBody(patterns)}
@@ -711,10 +716,6 @@ function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredI
   return joined && { imageId: input.imageId, ...joined };
 }
 
-function afterKey(row: { score: number; imageId: string }, after?: [number, string]): boolean {
-  return !after || row.score < after[0] || (row.score === after[0] && row.imageId > after[1]);
-}
-
 /** Images holding every label the patterns name (the candidates of a search that needs derivation). */
 function labelCandidatesQuery(labels: string[]): string {
   if (labels.length === 0) return 'MATCH (i:Image) RETURN i.id AS id ORDER BY i.id LIMIT $limit';
@@ -725,9 +726,335 @@ ${tail.map((l) => `WHERE EXISTS { (:Image {id: id})-[:HAS_OBJECT]->(:Object {lab
 RETURN id ORDER BY id LIMIT $limit`;
 }
 
+// ---- top-k search (threshold algorithm) ---------------------------------------------------------
+
+/**
+ * Images scored in full per top-k search at most (searchImagesTopK). A search that has not decided its
+ * page after visiting this many images (a deep cursor, or a driving pattern whose edges barely differ
+ * in score) falls back to ranking every candidate (searchImagesQuery): the same page, at that query's cost.
+ */
+export const SEARCH_TOPK_MAX_IMAGES = 5000;
+/** Driving edges read in the first chunk; each further chunk doubles, up to TOPK_MAX_CHUNK. */
+const TOPK_FIRST_CHUNK = 64;
+const TOPK_MAX_CHUNK = 1024;
+/** Driving edges counted per candidate driving pattern at most, to pick the most selective one. */
+const TOPK_SELECTIVITY_SAMPLE = 1000;
+
+/** One direction of a driving pattern's typed edges: the pair key and the labels at the edge's start and end. */
+interface DriverBranch {
+  k: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * The typed edges of a pattern that can drive a top-k search, or undefined: both labels given (one pair
+ * key per direction, whose edges the (k, score) index yields in score order) and only the typed edges
+ * asked for or the semantic ones besides (source unset or GEOMETRY). Inverse predicates read the edge
+ * backwards; beside (symmetric) both directions, one when both labels are the same.
+ */
+export function driverBranches(p: TripletPattern): DriverBranch[] | undefined {
+  if (p.subject === undefined || p.object === undefined || p.predicate === undefined) return undefined;
+  if (p.source !== undefined && p.source !== 'GEOMETRY') return undefined;
+  const edge = edgeFor(p.predicate);
+  if (!edge) return undefined;
+  const [from, to] = edge.reversed ? [p.object, p.subject] : [p.subject, p.object];
+  const directions =
+    edge.symmetric && from !== to
+      ? [
+          [from, to],
+          [to, from],
+        ]
+      : [[from, to]];
+  return directions.map(([f, t]) => ({ k: pairKey(f, t), from: f, to: t }));
+}
+
+/** How a chunk of driving edges is cut: all, at most / below / exactly the score $below. */
+type ChunkBound = 'none' | 'le' | 'lt' | 'eq';
+
+const CHUNK_CONDITION: Record<ChunkBound, string> = {
+  none: 'r.score IS NOT NULL',
+  le: 'r.score <= $below',
+  lt: 'r.score < $below',
+  eq: 'r.score = $below',
+};
+
+/**
+ * Up to $limit driving edges in descending score order, each with its image. Each branch seeks the
+ * (k, score) index for its key, which yields the edges in score order, so a branch stops after $limit
+ * index entries; the labels are compared too (two labels may share a key).
+ */
+export function driverEdgesQuery(
+  type: string,
+  branches: number,
+  bound: ChunkBound,
+  minScore: boolean,
+): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH (a:Object)-[r:${type}]->(b:Object)
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND ${CHUNK_CONDITION[bound]}${minScore ? ' AND r.score >= $minScore' : ''}
+      AND a.label = $branches[${n}].from AND b.label = $branches[${n}].to
+    WITH a, r ORDER BY r.k DESC, r.score DESC LIMIT $limit
+    RETURN a.imageId AS imageId, r.score AS score`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION ALL\n    ')}
+}
+RETURN imageId, score ORDER BY score DESC LIMIT $limit`;
+}
+
+/** The highest score among a pattern's typed edges of the given keys (labels not compared: a bound may be high). */
+export function typedMaxQuery(type: string, branches: number): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH ()-[r:${type}]->()
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND r.score IS NOT NULL
+    WITH r ORDER BY r.k DESC, r.score DESC LIMIT 1
+    RETURN r.score AS score`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION ALL\n    ')}
+}
+RETURN max(score) AS m`;
+}
+
+/** Conditions on a RELATION edge r for pattern $patterns[i] (as patternRows compares them). */
+function semanticConditions(p: TripletPattern, i: number): string {
+  const P = `$patterns[${i}]`;
+  return [
+    `r.predicate = ${P}.predicate`,
+    ...(p.source !== undefined ? [`r.source = ${P}.source`] : []),
+    ...(p.minScore !== undefined ? [`r.score >= ${P}.minScore`] : []),
+    ...(p.subject !== undefined ? [`r.sl = ${P}.subject`] : []),
+    ...(p.object !== undefined ? [`r.ol = ${P}.object`] : []),
+  ].join(' AND ');
+}
+
+/** The highest score among pattern i's semantic relations (null counts 1), and how many were read (at most $limit). */
+export function semanticMaxQuery(p: TripletPattern, i: number): string {
+  return `MATCH ()-[r:${SEMANTIC_TYPE}]->() WHERE ${semanticConditions(p, i)}
+WITH r LIMIT $limit
+RETURN max(coalesce(r.score, 1.0)) AS m, count(r) AS n`;
+}
+
+/** The images holding a semantic relation of pattern i (at most $limit). */
+export function semanticImagesQuery(p: TripletPattern, i: number): string {
+  return `MATCH (s:Object)-[r:${SEMANTIC_TYPE}]->(:Object) WHERE ${semanticConditions(p, i)}
+RETURN DISTINCT s.imageId AS imageId LIMIT $limit`;
+}
+
+/** The score of each image of $ids in which every pattern holds (searchImagesBody's checks, inside the images). */
+export function scoreImagesQuery(patterns: TripletPattern[]): string {
+  return `UNWIND $ids AS imageId
+${patterns.map((p, i) => withinImageScore(p, i)).join('\n')}
+RETURN imageId, ${scoreSum(patterns)} AS score`;
+}
+
+/** Relation scores lie in [0, 1] (validated at input; the engine's are) and a missing one counts 1. */
+const MAX_RELATION_SCORE = 1;
+
+export interface TopKResult {
+  /** The page and one more row, as searchImagesQuery returns them. */
+  rows: { image: ImageRow; score: number }[];
+  /** Images scored in full to decide it. */
+  visited: number;
+}
+
+/**
+ * The first+1 images of searchImagesQuery's page without ranking every candidate: the threshold
+ * algorithm (topK.ts). The most selective pattern with both labels and typed edges drives: its edges
+ * are read in descending score order, in chunks through the (k, score) index; every image met is scored
+ * in full (scoreImagesQuery); the search stops once the page is full and no image not met can beat its
+ * last row (pageDecided). The other patterns' bounds are their maxima: one index seek per key for a
+ * pattern with both labels, MAX_RELATION_SCORE otherwise; semantic relations of a pattern count in its
+ * maximum, and the images holding the driving pattern's semantic relations, or typed edges without a
+ * score (Image.unscoredEdges), are scored first: the index order and maxima leave those out.
+ *
+ * Returns undefined when the search must rank every candidate instead (searchImagesQuery): no pattern can
+ * drive, or the page is not decided within SEARCH_TOPK_MAX_IMAGES images.
+ */
+export async function searchImagesTopK(
+  db: Pick<Database, 'read'>,
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+): Promise<TopKResult | undefined> {
+  const drivers = patterns.flatMap((p, i) => {
+    const branches = driverBranches(p);
+    return branches ? [{ i, branches, type: edgeFor(p.predicate!)!.type }] : [];
+  });
+  if (drivers.length === 0) return undefined;
+  const params = patternParams(patterns);
+  const need = first + 1;
+  return db.read('images.search.topk', async (tx) => {
+    const branchParams = (branches: DriverBranch[]) =>
+      branches.map((b) => ({ k: neo4j.int(b.k), from: b.from, to: b.to }));
+    // The driving pattern: the one with the fewest edges (counted up to a sample).
+    let driver = drivers[0];
+    if (drivers.length > 1) {
+      let fewest = Infinity;
+      for (const d of drivers) {
+        const res = await tx.run<{ n: number }>(
+          `CALL { ${driverEdgesQuery(d.type, d.branches.length, 'none', false)} } RETURN count(*) AS n`,
+          { branches: branchParams(d.branches), limit: neo4j.int(TOPK_SELECTIVITY_SAMPLE) },
+        );
+        const n = res.records[0]?.get('n') ?? 0;
+        if (n < fewest) [fewest, driver] = [n, d];
+      }
+    }
+    // Every other pattern's bound: the most any image can score for it.
+    const maxima: number[] = [];
+    for (const [j, p] of patterns.entries()) {
+      if (j === driver.i) {
+        maxima.push(0);
+        continue;
+      }
+      let m = -Infinity;
+      const edge = edgeFor(p.predicate!);
+      if (edge && (p.source === undefined || p.source === 'GEOMETRY')) {
+        const branches = driverBranches(p);
+        if (!branches) m = MAX_RELATION_SCORE;
+        else {
+          const res = await tx.run<{ m: number | null }>(typedMaxQuery(edge.type, branches.length), {
+            branches: branchParams(branches),
+          });
+          m = res.records[0]?.get('m') ?? -Infinity;
+        }
+      }
+      if (p.source !== 'GEOMETRY' && m < MAX_RELATION_SCORE) {
+        const res = await tx.run<{ m: number | null; n: number }>(semanticMaxQuery(p, j), {
+          patterns: params,
+          limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES),
+        });
+        const rec = res.records[0];
+        if (rec && rec.get('n') >= SEARCH_TOPK_MAX_IMAGES) m = MAX_RELATION_SCORE;
+        else if (rec && rec.get('m') !== null) m = Math.max(m, rec.get('m')!);
+      }
+      // Some pattern holds nowhere: no image matches them all.
+      if (m === -Infinity) return { rows: [], visited: 0 };
+      maxima.push(m);
+    }
+
+    const visited = new Set<string>();
+    const ranked: RankedImage[] = [];
+    /** Scores the images not met yet; false when that would pass the visit cap. */
+    const visit = async (ids: string[]): Promise<boolean> => {
+      const fresh = [...new Set(ids)].filter((id) => !visited.has(id));
+      if (visited.size + fresh.length > SEARCH_TOPK_MAX_IMAGES) return false;
+      if (fresh.length === 0) return true;
+      for (const id of fresh) visited.add(id);
+      const res = await tx.run<RankedImage>(scoreImagesQuery(patterns), { ids: fresh, patterns: params });
+      for (const r of res.records) {
+        const row = { imageId: r.get('imageId'), score: r.get('score') };
+        if (afterCursor(row, after)) ranked.push(row);
+      }
+      ranked.sort(byRank);
+      return true;
+    };
+
+    // Typed edges without a score (counting 1) are in no (k, score) index, so neither in the driving
+    // list nor in the maxima: the images holding any are scored first (ingest marks them).
+    const unscored = await tx.run<{ id: string }>(
+      'MATCH (i:Image) WHERE i.unscoredEdges > 0 RETURN i.id AS id LIMIT $limit',
+      { limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1) },
+    );
+    if (!(await visit(unscored.records.map((r) => r.get('id'))))) return undefined;
+    const dp = patterns[driver.i];
+    if (dp.source === undefined) {
+      // Semantic relations of the driving pattern are not in its edge list: their images first.
+      const res = await tx.run<{ imageId: string }>(semanticImagesQuery(dp, driver.i), {
+        patterns: params,
+        limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1),
+      });
+      if (!(await visit(res.records.map((r) => r.get('imageId'))))) return undefined;
+    }
+    const chunkParams = {
+      branches: branchParams(driver.branches),
+      minScore: dp.minScore ?? null,
+    };
+    const minScore = dp.minScore !== undefined;
+    let bound: ChunkBound = 'none';
+    let below: number | null = null;
+    let chunk = Math.max(TOPK_FIRST_CHUNK, need);
+    for (;;) {
+      const read = async (b: ChunkBound, limit: number) =>
+        (
+          await tx.run<RankedImage>(driverEdgesQuery(driver.type, driver.branches.length, b, minScore), {
+            ...chunkParams,
+            below,
+            limit: neo4j.int(limit),
+          })
+        ).records.map((r) => ({ imageId: r.get('imageId'), score: r.get('score') }));
+      let edges = await read(bound, chunk);
+      // The last score read; null once the list is exhausted (every image with a driving edge met).
+      let current: number | null = null;
+      if (edges.length === chunk) {
+        const last = edges[edges.length - 1].score;
+        below = last;
+        if (edges[0].score === last) {
+          // One score fills the chunk: read all its edges, then go on below it.
+          edges = await read('eq', SEARCH_TOPK_MAX_IMAGES * 4);
+          if (edges.length >= SEARCH_TOPK_MAX_IMAGES * 4) return undefined;
+          bound = 'lt';
+        } else {
+          // Edges at the last score may continue in the next chunk: it starts at that score again.
+          bound = 'le';
+        }
+        current = last;
+      }
+      if (!(await visit(edges.map((e) => e.imageId)))) return undefined;
+      if (pageDecided(ranked, need, current === null ? null : upperBound(maxima, driver.i, current))) break;
+      chunk = Math.min(chunk * 2, Math.max(TOPK_MAX_CHUNK, need));
+    }
+    const top = ranked.slice(0, need);
+    const res = await tx.run<{ image: ImageRow }>(
+      `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS image`,
+      { ids: top.map((r) => r.imageId) },
+    );
+    const images = new Map(res.records.map((r) => [r.get('image').id, r.get('image')]));
+    return {
+      rows: top.map((r) => ({ image: images.get(r.imageId)!, score: r.score })),
+      visited: visited.size,
+    };
+  });
+}
+
 export interface SearchPage extends Page<SearchRow> {
   /** Images found in all, when the search already knew it; otherwise countSearchImages gives it. */
   totalCount?: number;
+}
+
+/** searchImagesQuery's page: every candidate image ranked (the top-k search's fallback). */
+async function rankAllCandidates(
+  db: Database,
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+): Promise<{ image: ImageRow; score: number }[]> {
+  const res = await db.read('images.search', (tx) =>
+    tx.run<{ image: ImageRow; score: number }>(
+      searchImagesQuery(patterns),
+      searchImagesParams(patterns, first, after),
+    ),
+  );
+  return res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+}
+
+/** The parameters of searchImagesQuery. */
+export function searchImagesParams(
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+): Record<string, unknown> {
+  return {
+    patterns: patternParams(patterns),
+    afterScore: after?.[0] ?? null,
+    afterId: after?.[1] ?? '',
+    limit: neo4j.int(first + 1),
+  };
 }
 
 export async function searchImages(
@@ -738,15 +1065,9 @@ export async function searchImages(
 ): Promise<SearchPage> {
   const edgesOnly = patterns.every(fromEdges);
   if (edgesOnly && !patterns.some(hasVariables)) {
-    const res = await db.read('images.search', (tx) =>
-      tx.run<{ image: ImageRow; score: number }>(searchImagesQuery(patterns), {
-        patterns: patternParams(patterns),
-        afterScore: after?.[0] ?? null,
-        afterId: after?.[1] ?? '',
-        limit: neo4j.int(first + 1),
-      }),
-    );
-    const images = res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+    const images =
+      (await searchImagesTopK(db, patterns, first, after))?.rows ??
+      (await rankAllCandidates(db, patterns, first, after));
     const inputs = await loadDerivationInputs(
       db,
       images.map((r) => r.image.id),
@@ -774,7 +1095,7 @@ export async function searchImages(
       if (!joined) continue;
       total++;
       const scored = { imageId: id, ...joined };
-      if (afterKey(scored, after)) ranked.push(scored);
+      if (afterCursor(scored, after)) ranked.push(scored);
     }
     ranked.sort(byRank);
     const top = ranked.slice(0, first + 1);
@@ -805,7 +1126,7 @@ export async function searchImages(
       const scored = scoreImage(input, patterns);
       if (!scored) continue;
       total++;
-      if (afterKey(scored, after)) ranked.push(scored);
+      if (afterCursor(scored, after)) ranked.push(scored);
     }
   }
   ranked.sort(byRank);
@@ -827,9 +1148,6 @@ export async function searchImages(
     totalCount: total,
   };
 }
-
-const byRank = (a: ScoredImage, b: ScoredImage): number =>
-  b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0);
 
 /** Per pattern: image id -> the pattern's matching relations there, read from the edges. */
 async function edgeHits(
