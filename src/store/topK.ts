@@ -45,3 +45,25 @@ export function pageDecided(ranked: readonly RankedImage[], need: number, bound:
   if (bound === null) return true;
   return ranked.length >= need && ranked[need - 1].score > bound;
 }
+
+/**
+ * Whether the page is decided while the images of one driving score (a tie group) are met in image id
+ * order: every image of the group not met yet scores at most `group.bound` and has an id above
+ * `group.lastId` (null: the group is exhausted), and every image after the group at most `later`
+ * (null: there is none). The page's last row must come before all of them: above the group's bound or
+ * equal to it with an id not above lastId, and strictly above `later`.
+ */
+export function groupDecided(
+  ranked: readonly RankedImage[],
+  need: number,
+  group: { bound: number; lastId: string | null },
+  later: number | null,
+): boolean {
+  if (ranked.length < need) return group.lastId === null && later === null;
+  const last = ranked[need - 1];
+  const beforeGroup =
+    group.lastId === null ||
+    last.score > group.bound ||
+    (last.score === group.bound && last.imageId <= group.lastId);
+  return beforeGroup && (later === null || last.score > later);
+}

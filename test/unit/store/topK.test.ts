@@ -1,4 +1,11 @@
-import { afterCursor, byRank, pageDecided, upperBound, type RankedImage } from '../../../src/store/topK';
+import {
+  afterCursor,
+  byRank,
+  groupDecided,
+  pageDecided,
+  upperBound,
+  type RankedImage,
+} from '../../../src/store/topK';
 
 const row = (imageId: string, score: number): RankedImage => ({ imageId, score });
 
@@ -43,5 +50,34 @@ describe('top-k search: ranking, bound and stop rule', () => {
     expect(pageDecided(ranked, 2, 1.7)).toBe(true); // only the first two rows count
     expect(pageDecided([], 3, null)).toBe(true); // every image met: whatever is there is the page
     expect(pageDecided(ranked.slice(0, 1), 3, null)).toBe(true);
+  });
+});
+
+describe('top-k search: deciding the page inside a tie group met in image id order', () => {
+  const group = (lastId: string | null) => ({ bound: 2, lastId });
+
+  it('stops inside the group once the page ends at the bound with an id not above the last one met', () => {
+    const ranked = [row('a', 2), row('c', 2), row('e', 2)];
+    expect(groupDecided(ranked, 3, group('e'), 1.9)).toBe(true);
+    expect(groupDecided(ranked, 3, group('f'), 1.9)).toBe(true);
+    // 'd' not met yet could score 2 and come before 'e'.
+    expect(groupDecided(ranked, 3, group('d'), 1.9)).toBe(false);
+    expect(groupDecided(ranked, 3, group(''), 1.9)).toBe(false);
+  });
+
+  it('needs the page strictly above what images after the group can score', () => {
+    const ranked = [row('a', 2), row('c', 2), row('e', 1.9)];
+    expect(groupDecided(ranked, 3, group(null), 1.9)).toBe(false);
+    expect(groupDecided(ranked, 3, group(null), 1.8)).toBe(true);
+    expect(groupDecided(ranked, 3, group(null), null)).toBe(true);
+    // Below the group's bound, the rest of the group could still beat the last row.
+    expect(groupDecided(ranked, 3, group('z'), 1.8)).toBe(false);
+  });
+
+  it('a page that is not full is decided only when nothing is left to meet', () => {
+    const ranked = [row('a', 2)];
+    expect(groupDecided(ranked, 3, group('z'), null)).toBe(false);
+    expect(groupDecided(ranked, 3, group(null), 1.5)).toBe(false);
+    expect(groupDecided(ranked, 3, group(null), null)).toBe(true);
   });
 });
