@@ -12,7 +12,7 @@ import {
 } from './relations.store';
 import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
-import { afterCursor, byRank, pageDecided, upperBound, type RankedImage } from './topK';
+import { afterCursor, byRank, groupDecided, pageDecided, upperBound, type RankedImage } from './topK';
 
 /**
  * The cross-image queries. Each returns one page plus one extra row (to tell whether another page
@@ -634,8 +634,11 @@ WITH imageId, ${scoreSum(patterns)} AS score`;
 }
 
 /** Pattern i's score sc<i> inside the image imageId (rows without a match dropped), sc0..sc<i-1> carried. */
-function withinImageScore(p: TripletPattern, i: number): string {
-  const carried = Array.from({ length: i + 1 }, (_, j) => `sc${j}`).join(', ');
+function withinImageScore(
+  p: TripletPattern,
+  i: number,
+  carried = Array.from({ length: i + 1 }, (_, j) => `sc${j}`).join(', '),
+): string {
   return `CALL {
   WITH imageId
   CALL {
@@ -730,13 +733,16 @@ RETURN id ORDER BY id LIMIT $limit`;
 
 /**
  * Images scored in full per top-k search at most (searchImagesTopK). A search that has not decided its
- * page after visiting this many images (a deep cursor, or a driving pattern whose edges barely differ
- * in score) falls back to ranking every candidate (searchImagesQuery): the same page, at that query's cost.
+ * page after scoring this many images (a deep cursor, or patterns whose scores barely tell the images
+ * apart) falls back to ranking every candidate (searchImagesQuery): the same page, at that query's cost.
  */
 export const SEARCH_TOPK_MAX_IMAGES = 5000;
-/** Driving edges read in the first chunk; each further chunk doubles, up to TOPK_MAX_CHUNK. */
-const TOPK_FIRST_CHUNK = 64;
-const TOPK_MAX_CHUNK = 1024;
+/**
+ * Sizes of the top-k search's reads: driving edges in the first chunk (each further chunk doubles, up
+ * to maxChunk), and the edges of one driving score read whole at most (tieGroup; a larger group is
+ * met through the subject label's index). Tests pass small ones to reach every path on a small store.
+ */
+export const TOPK_READS = { firstChunk: 64, maxChunk: 1024, tieGroup: 1024 };
 /** Driving edges counted per candidate driving pattern at most, to pick the most selective one. */
 const TOPK_SELECTIVITY_SAMPLE = 1000;
 
@@ -769,12 +775,11 @@ export function driverBranches(p: TripletPattern): DriverBranch[] | undefined {
   return directions.map(([f, t]) => ({ k: pairKey(f, t), from: f, to: t }));
 }
 
-/** How a chunk of driving edges is cut: all, at most / below / exactly the score $below. */
-type ChunkBound = 'none' | 'le' | 'lt' | 'eq';
+/** How a chunk of driving edges is cut: all, below or exactly at the score $below. */
+type ChunkBound = 'none' | 'lt' | 'eq';
 
 const CHUNK_CONDITION: Record<ChunkBound, string> = {
   none: 'r.score IS NOT NULL',
-  le: 'r.score <= $below',
   lt: 'r.score < $below',
   eq: 'r.score = $below',
 };
@@ -805,6 +810,40 @@ export function driverEdgesQuery(
 RETURN imageId, score ORDER BY score DESC LIMIT $limit`;
 }
 
+/**
+ * The driving pattern's edges seen from its subject object, one arrow per branch (driverBranches'
+ * order): forwards, backwards (an inverse predicate; beside's second direction), or either way (beside
+ * with one label on both ends).
+ */
+export function driverArrows(p: TripletPattern): Arrow[] {
+  const edge = edgeFor(p.predicate!)!;
+  const branches = driverBranches(p)!;
+  if (edge.symmetric) return branches.length === 1 ? ['-'] : ['->', '<-'];
+  return [edge.reversed ? '<-' : '->'];
+}
+
+type Arrow = '->' | '<-' | '-';
+
+/**
+ * Objects labelled $subject after $afterObject, in id order (the (label, id) index, hence in image id
+ * order), with a driving edge of score exactly $score to an object labelled $object: the images of a
+ * tie group in id order.
+ */
+export function tieGroupQuery(type: string, arrows: Arrow[]): string {
+  const exists = arrows.map((arrow, n) => {
+    const [l, r] = arrow === '->' ? ['-', '->'] : arrow === '<-' ? ['<-', '-'] : ['-', '-'];
+    // Compared as a pair, which no index answers: the planner expands a's few edges, where a seek of
+    // the (k, score) index would read the whole group for every object.
+    return `EXISTS { MATCH (a)${l}[r:${type}]${r}(b:Object) WHERE [r.k, r.score] = [$branches[${n}].k, $score] AND b.label = $object }`;
+  });
+  return `MATCH (a:Object)
+USING INDEX a:Object(label, id)
+WHERE a.label = $subject AND a.id > $afterObject
+WITH a ORDER BY a.label, a.id
+WHERE ${exists.join('\n   OR ')}
+RETURN a.imageId AS imageId, a.id AS objectId LIMIT $limit`;
+}
+
 /** The highest score among a pattern's typed edges of the given keys (labels not compared: a bound may be high). */
 export function typedMaxQuery(type: string, branches: number): string {
   const parts = Array.from(
@@ -821,36 +860,71 @@ export function typedMaxQuery(type: string, branches: number): string {
 RETURN max(score) AS m`;
 }
 
-/** Conditions on a RELATION edge r for pattern $patterns[i] (as patternRows compares them). */
-function semanticConditions(p: TripletPattern, i: number): string {
-  const P = `$patterns[${i}]`;
+/**
+ * Conditions on a RELATION edge r for one pattern, as patternRows compares them, with the pattern's
+ * parts as plain parameters (semanticParams), which lets the planner seek the relation_pattern index.
+ */
+function semanticConditions(p: TripletPattern): string {
   return [
-    `r.predicate = ${P}.predicate`,
-    ...(p.source !== undefined ? [`r.source = ${P}.source`] : []),
-    ...(p.minScore !== undefined ? [`r.score >= ${P}.minScore`] : []),
-    ...(p.subject !== undefined ? [`r.sl = ${P}.subject`] : []),
-    ...(p.object !== undefined ? [`r.ol = ${P}.object`] : []),
+    'r.predicate = $predicate',
+    ...(p.source !== undefined ? ['r.source = $source'] : []),
+    ...(p.minScore !== undefined ? ['r.score >= $minScore'] : []),
+    ...(p.subject !== undefined ? ['r.sl = $subject'] : []),
+    ...(p.object !== undefined ? ['r.ol = $object'] : []),
   ].join(' AND ');
 }
 
-/** The highest score among pattern i's semantic relations (null counts 1), and how many were read (at most $limit). */
-export function semanticMaxQuery(p: TripletPattern, i: number): string {
-  return `MATCH ()-[r:${SEMANTIC_TYPE}]->() WHERE ${semanticConditions(p, i)}
+function semanticParams(p: TripletPattern): Record<string, unknown> {
+  return {
+    predicate: p.predicate,
+    source: p.source ?? null,
+    minScore: p.minScore ?? null,
+    subject: p.subject ?? null,
+    object: p.object ?? null,
+  };
+}
+
+/** The highest score among a pattern's semantic relations (null counts 1), and how many were read (at most $limit). */
+export function semanticMaxQuery(p: TripletPattern): string {
+  return `MATCH ()-[r:${SEMANTIC_TYPE}]->() WHERE ${semanticConditions(p)}
 WITH r LIMIT $limit
 RETURN max(coalesce(r.score, 1.0)) AS m, count(r) AS n`;
 }
 
-/** The images holding a semantic relation of pattern i (at most $limit). */
-export function semanticImagesQuery(p: TripletPattern, i: number): string {
-  return `MATCH (s:Object)-[r:${SEMANTIC_TYPE}]->(:Object) WHERE ${semanticConditions(p, i)}
-RETURN DISTINCT s.imageId AS imageId LIMIT $limit`;
+/**
+ * The images to score before the driving list (at most $limit): those with typed edges without a
+ * score (Image.unscoredEdges), and, when the driving pattern takes semantic relations too, those
+ * holding one of it.
+ */
+export function firstImagesQuery(driver: TripletPattern): string {
+  const semantic =
+    driver.source === undefined
+      ? `
+  UNION
+  MATCH (s:Object)-[r:${SEMANTIC_TYPE}]->(:Object) WHERE ${semanticConditions(driver)}
+  RETURN s.imageId AS imageId`
+      : '';
+  return `CALL {
+  MATCH (i:Image) WHERE i.unscoredEdges > 0
+  RETURN i.id AS imageId${semantic}
+}
+RETURN imageId LIMIT $limit`;
 }
 
 /** The score of each image of $ids in which every pattern holds (searchImagesBody's checks, inside the images). */
-export function scoreImagesQuery(patterns: TripletPattern[]): string {
-  return `UNWIND $ids AS imageId
-${patterns.map((p, i) => withinImageScore(p, i)).join('\n')}
-RETURN imageId, ${scoreSum(patterns)} AS score`;
+export function scoreImagesQuery(patterns: TripletPattern[], known?: number): string {
+  // `known`: that pattern's score comes with each image ($rows: {id, score}) instead of being computed.
+  const carried: string[] = known === undefined ? [] : [`sc${known}`];
+  const checks = patterns.flatMap((p, i) => {
+    if (i === known) return [];
+    carried.push(`sc${i}`);
+    return [withinImageScore(p, i, carried.join(', '))];
+  });
+  return `UNWIND $rows AS row
+WITH row.id AS imageId${known === undefined ? '' : `, row.score AS sc${known}`}
+${checks.join('\n')}
+MATCH (i:Image {id: imageId})
+RETURN imageId, ${scoreSum(patterns)} AS score, ${imageProjection('i')} AS image`;
 }
 
 /** Relation scores lie in [0, 1] (validated at input; the engine's are) and a missing one counts 1. */
@@ -881,6 +955,7 @@ export async function searchImagesTopK(
   patterns: TripletPattern[],
   first: number,
   after?: [number, string],
+  reads: typeof TOPK_READS = TOPK_READS,
 ): Promise<TopKResult | undefined> {
   const drivers = patterns.flatMap((p, i) => {
     const branches = driverBranches(p);
@@ -925,100 +1000,178 @@ export async function searchImagesTopK(
         }
       }
       if (p.source !== 'GEOMETRY' && m < MAX_RELATION_SCORE) {
-        const res = await tx.run<{ m: number | null; n: number }>(semanticMaxQuery(p, j), {
-          patterns: params,
+        const res = await tx.run<{ m: number | null; n: number }>(semanticMaxQuery(p), {
+          ...semanticParams(p),
           limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES),
         });
         const rec = res.records[0];
         if (rec && rec.get('n') >= SEARCH_TOPK_MAX_IMAGES) m = MAX_RELATION_SCORE;
         else if (rec && rec.get('m') !== null) m = Math.max(m, rec.get('m')!);
       }
-      // Some pattern holds nowhere: no image matches them all.
-      if (m === -Infinity) return { rows: [], visited: 0 };
       maxima.push(m);
     }
 
     const visited = new Set<string>();
     const ranked: RankedImage[] = [];
     /** Scores the images not met yet; false when that would pass the visit cap. */
-    const visit = async (ids: string[]): Promise<boolean> => {
-      const fresh = [...new Set(ids)].filter((id) => !visited.has(id));
-      if (visited.size + fresh.length > SEARCH_TOPK_MAX_IMAGES) return false;
-      if (fresh.length === 0) return true;
-      for (const id of fresh) visited.add(id);
-      const res = await tx.run<RankedImage>(scoreImagesQuery(patterns), { ids: fresh, patterns: params });
+    const images = new Map<string, ImageRow>();
+    /**
+     * Scores the images not met yet; false when that would pass the visit cap. From the driving list,
+     * an image's driving score is known (`known`): the first, hence best, of its edges met, since the
+     * images with semantic or unscored driving relations are scored in full before the list.
+     */
+    const visit = async (rows: RankedImage[], known: boolean): Promise<boolean> => {
+      const fresh = new Map<string, number>();
+      for (const r of rows)
+        if (!visited.has(r.imageId) && !fresh.has(r.imageId)) fresh.set(r.imageId, r.score);
+      if (visited.size + fresh.size > SEARCH_TOPK_MAX_IMAGES) return false;
+      if (fresh.size === 0) return true;
+      for (const id of fresh.keys()) visited.add(id);
+      const res = await tx.run<RankedImage & { image: ImageRow }>(
+        scoreImagesQuery(patterns, known ? driver.i : undefined),
+        { rows: [...fresh].map(([id, score]) => ({ id, score })), patterns: params },
+      );
       for (const r of res.records) {
         const row = { imageId: r.get('imageId'), score: r.get('score') };
-        if (afterCursor(row, after)) ranked.push(row);
+        if (afterCursor(row, after)) {
+          ranked.push(row);
+          images.set(row.imageId, r.get('image'));
+        }
       }
       ranked.sort(byRank);
       return true;
     };
 
     // Typed edges without a score (counting 1) are in no (k, score) index, so neither in the driving
-    // list nor in the maxima: the images holding any are scored first (ingest marks them).
-    const unscored = await tx.run<{ id: string }>(
-      'MATCH (i:Image) WHERE i.unscoredEdges > 0 RETURN i.id AS id LIMIT $limit',
-      { limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1) },
-    );
-    if (!(await visit(unscored.records.map((r) => r.get('id'))))) return undefined;
+    // list nor in the maxima, and the driving pattern's semantic relations are not in its list: the
+    // images holding any are scored first.
     const dp = patterns[driver.i];
-    if (dp.source === undefined) {
-      // Semantic relations of the driving pattern are not in its edge list: their images first.
-      const res = await tx.run<{ imageId: string }>(semanticImagesQuery(dp, driver.i), {
-        patterns: params,
-        limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1),
-      });
-      if (!(await visit(res.records.map((r) => r.get('imageId'))))) return undefined;
-    }
+    const firstImages = await tx.run<{ imageId: string }>(firstImagesQuery(dp), {
+      ...semanticParams(dp),
+      limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1),
+    });
+    if (
+      !(await visit(
+        firstImages.records.map((r) => ({ imageId: r.get('imageId'), score: 0 })),
+        false,
+      ))
+    )
+      return undefined;
+    const result = (): TopKResult => ({
+      rows: ranked.slice(0, need).map((r) => ({ image: images.get(r.imageId)!, score: r.score })),
+      visited: visited.size,
+    });
+    // A pattern with neither a scored edge nor a semantic relation anywhere holds only in the images
+    // just scored (through edges without a score), if at all.
+    if (maxima.includes(-Infinity)) return result();
     const chunkParams = {
       branches: branchParams(driver.branches),
       minScore: dp.minScore ?? null,
     };
     const minScore = dp.minScore !== undefined;
-    let bound: ChunkBound = 'none';
-    let below: number | null = null;
-    let chunk = Math.max(TOPK_FIRST_CHUNK, need);
-    for (;;) {
-      const read = async (b: ChunkBound, limit: number) =>
-        (
-          await tx.run<RankedImage>(driverEdgesQuery(driver.type, driver.branches.length, b, minScore), {
+    /**
+     * Meets the images whose best driving edge scores `score` in image id order (through the subject
+     * label's (label, id) index: object ids start with their image's id), until the page is decided
+     * (true), the group is exhausted without deciding it (false), or the visit cap is reached (undefined).
+     */
+    const scanTieGroup = async (score: number, later: number | null): Promise<boolean | undefined> => {
+      let afterObject = '';
+      let batch = Math.max(reads.firstChunk, need);
+      for (;;) {
+        const res = await tx.run<{ imageId: string; objectId: string }>(
+          tieGroupQuery(driver.type, driverArrows(dp)),
+          {
             ...chunkParams,
-            below,
-            limit: neo4j.int(limit),
-          })
-        ).records.map((r) => ({ imageId: r.get('imageId'), score: r.get('score') }));
-      let edges = await read(bound, chunk);
-      // The last score read; null once the list is exhausted (every image with a driving edge met).
-      let current: number | null = null;
-      if (edges.length === chunk) {
-        const last = edges[edges.length - 1].score;
-        below = last;
-        if (edges[0].score === last) {
-          // One score fills the chunk: read all its edges, then go on below it.
-          edges = await read('eq', SEARCH_TOPK_MAX_IMAGES * 4);
-          if (edges.length >= SEARCH_TOPK_MAX_IMAGES * 4) return undefined;
-          bound = 'lt';
-        } else {
-          // Edges at the last score may continue in the next chunk: it starts at that score again.
-          bound = 'le';
-        }
-        current = last;
+            subject: dp.subject,
+            object: dp.object,
+            score,
+            afterObject,
+            limit: neo4j.int(batch),
+          },
+        );
+        const rows = res.records.map((r) => ({ imageId: r.get('imageId'), objectId: r.get('objectId') }));
+        if (
+          !(await visit(
+            rows.map((r) => ({ imageId: r.imageId, score })),
+            true,
+          ))
+        )
+          return undefined;
+        const exhausted = rows.length < batch;
+        const lastId = exhausted ? null : rows[rows.length - 1].imageId;
+        if (groupDecided(ranked, need, { bound: bound(score), lastId }, later)) return true;
+        if (exhausted) return false;
+        afterObject = rows[rows.length - 1].objectId;
+        batch = Math.min(batch * 2, Math.max(reads.maxChunk, need));
       }
-      if (!(await visit(edges.map((e) => e.imageId)))) return undefined;
-      if (pageDecided(ranked, need, current === null ? null : upperBound(maxima, driver.i, current))) break;
-      chunk = Math.min(chunk * 2, Math.max(TOPK_MAX_CHUNK, need));
-    }
-    const top = ranked.slice(0, need);
-    const res = await tx.run<{ image: ImageRow }>(
-      `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS image`,
-      { ids: top.map((r) => r.imageId) },
-    );
-    const images = new Map(res.records.map((r) => [r.get('image').id, r.get('image')]));
-    return {
-      rows: top.map((r) => ({ image: images.get(r.imageId)!, score: r.score })),
-      visited: visited.size,
     };
+    const read = async (b: ChunkBound, below: number | null, limit: number) =>
+      (
+        await tx.run<RankedImage>(driverEdgesQuery(driver.type, driver.branches.length, b, minScore), {
+          ...chunkParams,
+          below,
+          limit: neo4j.int(limit),
+        })
+      ).records.map((r) => ({ imageId: r.get('imageId'), score: r.get('score') }));
+    const bound = (score: number) => upperBound(maxima, driver.i, score);
+    let cut: ChunkBound = 'none';
+    let below: number | null = null;
+    let chunk = Math.max(reads.firstChunk, need);
+    for (;;) {
+      const edges = await read(cut, below, chunk);
+      if (edges.length < chunk) {
+        // The rest of the list: every image with a driving edge is met.
+        if (!(await visit(edges, true))) return undefined;
+        break;
+      }
+      // Scores above the chunk's last are complete; an image not met has no driving edge above it.
+      const last = edges[edges.length - 1].score;
+      if (
+        !(await visit(
+          edges.filter((e) => e.score > last),
+          true,
+        ))
+      )
+        return undefined;
+      if (pageDecided(ranked, need, bound(last))) break;
+      // The images whose best driving edge scores `last` tie on their bound, so they are met in image
+      // id order and the page can end inside them (a smaller id wins a tie): a group of up to tieGroup
+      // edges is read whole and its images sorted, a larger one is met through the subject's label index.
+      const tied = await read('eq', last, reads.tieGroup + 1);
+      const nextScore = (await read('lt', last, 1))[0]?.score;
+      const later = nextScore === undefined ? null : bound(nextScore);
+      if (tied.length <= reads.tieGroup) {
+        const ids = [...new Set(tied.map((e) => e.imageId))].filter((id) => !visited.has(id)).sort();
+        let decided = groupDecided(
+          ranked,
+          need,
+          { bound: bound(last), lastId: ids.length ? '' : null },
+          later,
+        );
+        for (let k = 0, batch = need; k < ids.length && !decided; k += batch, batch *= 2) {
+          const part = ids.slice(k, k + batch);
+          if (
+            !(await visit(
+              part.map((imageId) => ({ imageId, score: last })),
+              true,
+            ))
+          )
+            return undefined;
+          const lastId = k + batch >= ids.length ? null : part[part.length - 1];
+          decided = groupDecided(ranked, need, { bound: bound(last), lastId }, later);
+        }
+        if (decided) break;
+      } else {
+        const decided = await scanTieGroup(last, later);
+        if (decided === undefined) return undefined;
+        if (decided) break;
+      }
+      if (later === null) break;
+      cut = 'lt';
+      below = last;
+      chunk = Math.min(chunk * 2, Math.max(reads.maxChunk, need));
+    }
+    return result();
   });
 }
 

@@ -35,7 +35,8 @@ describe('migration 0008: score-ordered pair-key indexes (real Neo4j)', () => {
          CREATE (i)-[:HAS_OBJECT]->(s:Object {id: img.id + '-s', imageId: img.id, label: $a})
          CREATE (i)-[:HAS_OBJECT]->(o:Object {id: img.id + '-o', imageId: img.id, label: $b})
          CREATE (s)-[:IN_FRONT_OF {score: img.score, k: $k}]->(o)
-         CREATE (s)-[:LEFT_OF {score: 0.6, k: $k}]->(o)`,
+         CREATE (s)-[:LEFT_OF {score: 0.6, k: $k}]->(o)
+         FOREACH (_ IN CASE WHEN img.score IS NULL THEN [1] ELSE [] END | CREATE (s)-[:ABOVE {k: $k}]->(o))`,
         {
           images: [
             { id: ids[0], score: 0.9 },
@@ -75,7 +76,7 @@ describe('migration 0008: score-ordered pair-key indexes (real Neo4j)', () => {
       );
       expect(marks.records.map((r) => [r.get('id'), r.get('n')])).toEqual([
         [ids[0], null],
-        [ids[1], 1],
+        [ids[1], 2],
       ]);
       // The image whose edge has no score (counting 1) ranks first, though no index holds that edge.
       const top = await searchImagesTopK(db, [{ subject: A, predicate: 'in front of', object: B }], 1);
@@ -83,6 +84,16 @@ describe('migration 0008: score-ordered pair-key indexes (real Neo4j)', () => {
         [ids[1], 1],
         [ids[0], 0.9],
       ]);
+      // A pattern held only by an edge without a score: found all the same.
+      const above = await searchImagesTopK(
+        db,
+        [
+          { subject: A, predicate: 'left of', object: B },
+          { subject: A, predicate: 'above', object: B },
+        ],
+        5,
+      );
+      expect(above!.rows.map((r) => [r.image.id, r.score])).toEqual([[ids[1], 1.6]]);
     } finally {
       await db.write('test.cleanup', (tx) =>
         tx.run(

@@ -7,9 +7,10 @@ import {
   searchImagesParams,
   searchImagesQuery,
   searchImagesTopK,
+  TOPK_READS,
   type TripletPattern,
 } from '../../src/store/search.store';
-import type { StoredEdge, StoredImage } from '../../src/store/storedScene';
+import { objectIdFor, type StoredEdge, type StoredImage } from '../../src/store/storedScene';
 import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
 /**
@@ -47,7 +48,7 @@ function storedImages(): StoredImage[] {
     const id = `${tag}-img-${String(n).padStart(3, '0')}`;
     const count = 2 + Math.floor(random() * 4);
     const objects = Array.from({ length: count }, (_, k) => ({
-      id: `${id}-o${k}`,
+      id: objectIdFor(id, `o${k}`),
       imageId: id,
       key: `o${k}`,
       label: LABELS[Math.floor(random() * LABELS.length)],
@@ -108,8 +109,17 @@ async function reference(
   return res.records.map((r) => [r.get('image').id, r.get('score')]);
 }
 
-async function topK(db: Database, patterns: TripletPattern[], first: number, after?: Row) {
-  const res = await searchImagesTopK(db, patterns, first, after && [after[1], after[0]]);
+/** Small reads, so that a small store reaches every path: several chunks, tie groups met in id order. */
+const SMALL_READS = { firstChunk: 2, maxChunk: 8, tieGroup: 3 };
+
+async function topK(
+  db: Database,
+  patterns: TripletPattern[],
+  first: number,
+  after?: Row,
+  reads: typeof TOPK_READS = SMALL_READS,
+) {
+  const res = await searchImagesTopK(db, patterns, first, after && [after[1], after[0]], reads);
   return res && { rows: res.rows.map((r): Row => [r.image.id, r.score]), visited: res.visited };
 }
 
@@ -177,9 +187,11 @@ describe('top-k image search (real Neo4j)', () => {
       let after: Row | undefined;
       for (let pageNo = 0; pageNo < 200; pageNo++) {
         const want = await reference(db, patterns, first, after);
-        const got = await topK(db, patterns, first, after);
-        expect(got).toBeDefined();
-        expect(got!.rows).toEqual(want);
+        for (const reads of [SMALL_READS, TOPK_READS]) {
+          const got = await topK(db, patterns, first, after, reads);
+          expect(got).toBeDefined();
+          expect(got!.rows).toEqual(want);
+        }
         if (want.length <= first) break;
         after = want[first - 1];
       }
@@ -209,7 +221,12 @@ describe('top-k image search (real Neo4j)', () => {
     const [A, B] = [`${tag} solo a`, `${tag} solo b`];
     const images: StoredImage[] = Array.from({ length: 300 }, (_, n) => {
       const id = `${tag}-img-solo-${String(n).padStart(3, '0')}`;
-      const objects = [A, B].map((label, k) => ({ id: `${id}-o${k}`, imageId: id, key: `o${k}`, label }));
+      const objects = [A, B].map((label, k) => ({
+        id: objectIdFor(id, `o${k}`),
+        imageId: id,
+        key: `o${k}`,
+        label,
+      }));
       return {
         id,
         props: { id, uri: `file:///${id}.jpg`, width: 640, height: 480, configHash: tag, storeModel: 3 },
@@ -230,7 +247,7 @@ describe('top-k image search (real Neo4j)', () => {
     });
     await ingestImages(db, images);
     const patterns: TripletPattern[] = [{ subject: A, predicate: 'in front of', object: B }];
-    const got = await topK(db, patterns, 1);
+    const got = await topK(db, patterns, 1, undefined, TOPK_READS);
     expect(got!.rows).toEqual(await reference(db, patterns, 1));
     expect(got!.rows[0][0]).toBe(images[299].id);
     // The first chunk (and the images of the other test data with unscored edges, scored first).
