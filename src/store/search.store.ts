@@ -582,20 +582,30 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = 
       const [a, b, aLabel, bLabel, aParam, bParam] = flip
         ? [to, from, toLabel, fromLabel, toParam, fromParam]
         : [from, to, fromLabel, toLabel, fromParam, toParam];
-      const where: string[] = [];
       // The pair key finds the edges through the index (all edges of a's label: a range of keys);
       // the labels on the objects are compared too, since two labels may share a key.
       const aIsSubject = aParam === `${P}.subject`;
+      const labels: string[] = [];
+      if (aLabel !== undefined) labels.push(`${a}.label = ${aParam}`);
+      if (bLabel !== undefined) labels.push(`${b}.label = ${bParam}`);
+      const min = p.minScore !== undefined ? [`r.score >= ${P}.minScore`] : [];
       if (!withinImage && aLabel !== undefined) {
-        where.push(
+        // The (k, score) index holds only edges with a score; those without one are read in the
+        // images that have any (Image.unscoredEdges), unless minScore rules them out anyway.
+        const key =
           bLabel !== undefined
             ? `r.k = ${P}.${aIsSubject ? 'keySO' : 'keyOS'}`
-            : `r.k >= ${P}.${aIsSubject ? 'fromS' : 'fromO'} AND r.k < ${P}.${aIsSubject ? 'toS' : 'toO'}`,
-        );
+            : `r.k >= ${P}.${aIsSubject ? 'fromS' : 'fromO'} AND r.k < ${P}.${aIsSubject ? 'toS' : 'toO'}`;
+        parts.push(`MATCH (${a}:Object)-[r:${edge.type}]->(${b}:Object) WHERE ${[key, 'r.score IS NOT NULL', ...labels, ...min].join(' AND ')}
+    ${ret}`);
+        if (p.minScore === undefined) {
+          parts.push(`MATCH (i:Image) WHERE i.unscoredEdges > 0
+    MATCH (i)-[:HAS_OBJECT]->(${a}:Object)-[r:${edge.type}]->(${b}:Object) WHERE ${['r.score IS NULL', ...labels].join(' AND ')}
+    ${ret}`);
+        }
+        continue;
       }
-      if (aLabel !== undefined) where.push(`${a}.label = ${aParam}`);
-      if (bLabel !== undefined) where.push(`${b}.label = ${bParam}`);
-      if (p.minScore !== undefined) where.push(`r.score >= ${P}.minScore`);
+      const where = [...labels, ...min];
       const start = withinImage ? `${inImage}(${a}:Object)` : `(${a}:Object)`;
       const match =
         !withinImage && aLabel === undefined && bLabel !== undefined
