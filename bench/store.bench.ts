@@ -27,7 +27,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import neo4j from 'neo4j-driver';
+import neo4j, { type QueryResult as DriverResult } from 'neo4j-driver';
 import { loadConfig } from '../src/config/config';
 import { Database, type QueryRunner } from '../src/db/database';
 import { LocalNeo4j } from '../src/db/localNeo4j';
@@ -42,6 +42,7 @@ import {
   materialisedSpatialCypher,
   patternParams,
   searchImagesQuery,
+  searchImagesTopK,
   spatialParams,
   type SpatialQuery,
   type TripletPattern,
@@ -1078,6 +1079,10 @@ async function profile(
   params: Record<string, unknown>,
 ): Promise<PlanSummary> {
   const res = await db.read('bench.profile', (tx) => tx.run(`PROFILE ${cypher}`, params));
+  return summarise(name, label, res);
+}
+
+function summarise(name: string, label: string, res: DriverResult): PlanSummary {
   const root = res.summary.profile as unknown as ProfileNode | false;
   const lines: string[] = [];
   let dbHits = 0;
@@ -1134,8 +1139,42 @@ async function profileAll(db: Database): Promise<PlanSummary[]> {
         limit: neo4j.int(FIRST + 1),
       }),
     );
+    out.push(await profileTopK(db, `${label}/${other}`, patterns));
   }
   return out;
+}
+
+/**
+ * The top-k search (what searchImages runs) under PROFILE: every statement it runs, db hits summed;
+ * its plan lists each statement's total and the images it scored in full.
+ */
+async function profileTopK(db: Database, label: string, patterns: TripletPattern[]): Promise<PlanSummary> {
+  const statements: PlanSummary[] = [];
+  const profiling: Pick<Database, 'read'> = {
+    read: (op, work) =>
+      db.read(op, (tx) =>
+        work({
+          run: async (cypher, params) => {
+            const res = await tx.run(`PROFILE ${cypher}`, params);
+            const p = summarise('search (top-k)', label, res);
+            statements.push(p);
+            return res as never;
+          },
+        }),
+      ),
+  };
+  const res = await searchImagesTopK(profiling, patterns, FIRST);
+  return {
+    query: 'search (top-k)',
+    label,
+    dbHits: statements.reduce((n, p) => n + p.dbHits, 0),
+    rows: res?.rows.length ?? -1,
+    scans: statements.flatMap((p) => p.scans),
+    plan: [
+      `${statements.length} statements, ${res ? `${res.visited} images scored` : 'fell back to the full ranking'}`,
+      ...statements.map((p, n) => `statement ${n + 1}: ${p.dbHits} db hits, ${p.rows} rows`),
+    ],
+  };
 }
 
 // ---- one scale -----------------------------------------------------------------------------------

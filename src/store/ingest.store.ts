@@ -73,9 +73,21 @@ export function edgeParams(e: StoredEdge): Record<string, unknown> {
   return { subject: e.subject, object: e.object, score: e.score, k: neo4j.int(e.k) };
 }
 
+/**
+ * The image's properties, with `unscoredEdges` (how many of its typed edges have no score) when there
+ * are any: such edges are not in the (k, score) indexes, so the top-k search finds their images
+ * through this property (relationModel.ts).
+ */
+function withUnscoredEdges(image: StoredImage): Record<string, unknown> {
+  const unscored = image.edges.filter((e) => e.score === null).length;
+  return unscored > 0 ? { ...image.props, unscoredEdges: unscored } : image.props;
+}
+
 async function writeImages(tx: QueryRunner, images: StoredImage[]): Promise<void> {
   if (images.length === 0) return;
-  await tx.run(CYPHER.createImages, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
+  await tx.run(CYPHER.createImages, {
+    images: images.map((i) => ({ props: withUnscoredEdges(i), objects: i.objects })),
+  });
   const edges = images.flatMap((i) => i.edges);
   for (const type of EDGE_TYPES) {
     const ofType = edges.filter((e) => e.type === type).map(edgeParams);

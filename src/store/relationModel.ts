@@ -14,7 +14,9 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   predicate, stored in one direction only (`behind` is an IN_FRONT_OF edge read backwards), with
  *   the score and the key of its two labels (`k`, `pairKey` below: the relationship index of each
  *   type; one property record per edge, where the two label strings took a second one).
- *   `beside` is symmetric: one BESIDE edge per pair, from the smaller object id.
+ *   `beside` is symmetric: one BESIDE edge per pair, from the smaller object id. A second index per
+ *   type on `(k, score)` yields one key's edges in score order (the top-k search); an edge without a
+ *   score is not in it, so an image with such edges says how many on `Image.unscoredEdges`.
  * - near / far (distance thresholds, every pair is one or the other or neither) are derived only.
  * - **Semantic relations** (source MODEL, ANNOTATION, HUMAN: "holding", "parked on", or a model's own
  *   "in front of") are always stored, as RELATION edges with predicate, source, score, labels and

@@ -12,6 +12,7 @@ import {
 } from './relations.store';
 import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
+import { afterCursor, byRank, groupDecided, pageDecided, upperBound, type RankedImage } from './topK';
 
 /**
  * The cross-image queries. Each returns one page plus one extra row (to tell whether another page
@@ -581,20 +582,30 @@ function patternRows(p: TripletPattern, i: number, withinImage: boolean, rows = 
       const [a, b, aLabel, bLabel, aParam, bParam] = flip
         ? [to, from, toLabel, fromLabel, toParam, fromParam]
         : [from, to, fromLabel, toLabel, fromParam, toParam];
-      const where: string[] = [];
       // The pair key finds the edges through the index (all edges of a's label: a range of keys);
       // the labels on the objects are compared too, since two labels may share a key.
       const aIsSubject = aParam === `${P}.subject`;
+      const labels: string[] = [];
+      if (aLabel !== undefined) labels.push(`${a}.label = ${aParam}`);
+      if (bLabel !== undefined) labels.push(`${b}.label = ${bParam}`);
+      const min = p.minScore !== undefined ? [`r.score >= ${P}.minScore`] : [];
       if (!withinImage && aLabel !== undefined) {
-        where.push(
+        // The (k, score) index holds only edges with a score; those without one are read in the
+        // images that have any (Image.unscoredEdges), unless minScore rules them out anyway.
+        const key =
           bLabel !== undefined
             ? `r.k = ${P}.${aIsSubject ? 'keySO' : 'keyOS'}`
-            : `r.k >= ${P}.${aIsSubject ? 'fromS' : 'fromO'} AND r.k < ${P}.${aIsSubject ? 'toS' : 'toO'}`,
-        );
+            : `r.k >= ${P}.${aIsSubject ? 'fromS' : 'fromO'} AND r.k < ${P}.${aIsSubject ? 'toS' : 'toO'}`;
+        parts.push(`MATCH (${a}:Object)-[r:${edge.type}]->(${b}:Object) WHERE ${[key, 'r.score IS NOT NULL', ...labels, ...min].join(' AND ')}
+    ${ret}`);
+        if (p.minScore === undefined) {
+          parts.push(`MATCH (i:Image) WHERE i.unscoredEdges > 0
+    MATCH (i)-[:HAS_OBJECT]->(${a}:Object)-[r:${edge.type}]->(${b}:Object) WHERE ${['r.score IS NULL', ...labels].join(' AND ')}
+    ${ret}`);
+        }
+        continue;
       }
-      if (aLabel !== undefined) where.push(`${a}.label = ${aParam}`);
-      if (bLabel !== undefined) where.push(`${b}.label = ${bParam}`);
-      if (p.minScore !== undefined) where.push(`r.score >= ${P}.minScore`);
+      const where = [...labels, ...min];
       const start = withinImage ? `${inImage}(${a}:Object)` : `(${a}:Object)`;
       const match =
         !withinImage && aLabel === undefined && bLabel !== undefined
@@ -626,10 +637,19 @@ function searchImagesBody(patterns: TripletPattern[]): string {
     ${patternRows(patterns[0], 0, false)}
 }
 WITH imageId, max(coalesce(score, 1.0)) AS sc0`;
-  const rest = patterns.slice(1).map((p, k) => {
-    const i = k + 1;
-    const carried = Array.from({ length: i }, (_, j) => `sc${j}`).join(', ');
-    return `CALL {
+  const rest = patterns.slice(1).map((p, k) => withinImageScore(p, k + 1));
+  return `${first}
+${rest.join('\n')}
+WITH imageId, ${scoreSum(patterns)} AS score`;
+}
+
+/** Pattern i's score sc<i> inside the image imageId (rows without a match dropped), sc0..sc<i-1> carried. */
+function withinImageScore(
+  p: TripletPattern,
+  i: number,
+  carried = Array.from({ length: i + 1 }, (_, j) => `sc${j}`).join(', '),
+): string {
+  return `CALL {
   WITH imageId
   CALL {
     WITH imageId
@@ -637,13 +657,11 @@ WITH imageId, max(coalesce(score, 1.0)) AS sc0`;
   }
   RETURN max(coalesce(score, 1.0)) AS sc${i}
 }
-WITH imageId, ${carried}, sc${i} WHERE sc${i} IS NOT NULL`;
-  });
-  const score = patterns.map((_, j) => `sc${j}`).join(' + ');
-  return `${first}
-${rest.join('\n')}
-WITH imageId, ${score} AS score`;
+WITH imageId, ${carried} WHERE sc${i} IS NOT NULL`;
 }
+
+/** An image's score: its patterns' scores summed in pattern order (upperBound in topK.ts sums in the same order). */
+const scoreSum = (patterns: TripletPattern[]): string => patterns.map((_, j) => `sc${j}`).join(' + ');
 
 export function searchImagesQuery(patterns: TripletPattern[]): string {
   return `${searchImagesBody(patterns)}
@@ -711,10 +729,6 @@ function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredI
   return joined && { imageId: input.imageId, ...joined };
 }
 
-function afterKey(row: { score: number; imageId: string }, after?: [number, string]): boolean {
-  return !after || row.score < after[0] || (row.score === after[0] && row.imageId > after[1]);
-}
-
 /** Images holding every label the patterns name (the candidates of a search that needs derivation). */
 function labelCandidatesQuery(labels: string[]): string {
   if (labels.length === 0) return 'MATCH (i:Image) RETURN i.id AS id ORDER BY i.id LIMIT $limit';
@@ -725,9 +739,485 @@ ${tail.map((l) => `WHERE EXISTS { (:Image {id: id})-[:HAS_OBJECT]->(:Object {lab
 RETURN id ORDER BY id LIMIT $limit`;
 }
 
+// ---- top-k search (threshold algorithm) ---------------------------------------------------------
+
+/**
+ * Images scored in full per top-k search at most (searchImagesTopK). A search that has not decided its
+ * page after scoring this many images (a deep cursor, or patterns whose scores barely tell the images
+ * apart) falls back to ranking every candidate (searchImagesQuery): the same page, at that query's cost.
+ */
+export const SEARCH_TOPK_MAX_IMAGES = 5000;
+/**
+ * Sizes of the top-k search's reads: driving edges in the first chunk (each further chunk doubles, up
+ * to maxChunk), and the edges of one driving score read whole at most (tieGroup; a larger group is
+ * met through the subject label's index). Tests pass small ones to reach every path on a small store.
+ */
+export const TOPK_READS = { firstChunk: 64, maxChunk: 1024, tieGroup: 1024 };
+/** Driving edges counted per candidate driving pattern at most, to pick the most selective one. */
+const TOPK_SELECTIVITY_SAMPLE = 1000;
+
+/** One direction of a driving pattern's typed edges: the pair key and the labels at the edge's start and end. */
+interface DriverBranch {
+  k: number;
+  from: string;
+  to: string;
+}
+
+/**
+ * The typed edges of a pattern that can drive a top-k search, or undefined: both labels given (one pair
+ * key per direction, whose edges the (k, score) index yields in score order) and only the typed edges
+ * asked for or the semantic ones besides (source unset or GEOMETRY). Inverse predicates read the edge
+ * backwards; beside (symmetric) both directions, one when both labels are the same.
+ */
+export function driverBranches(p: TripletPattern): DriverBranch[] | undefined {
+  if (p.subject === undefined || p.object === undefined || p.predicate === undefined) return undefined;
+  if (p.source !== undefined && p.source !== 'GEOMETRY') return undefined;
+  const edge = edgeFor(p.predicate);
+  if (!edge) return undefined;
+  const [from, to] = edge.reversed ? [p.object, p.subject] : [p.subject, p.object];
+  const directions =
+    edge.symmetric && from !== to
+      ? [
+          [from, to],
+          [to, from],
+        ]
+      : [[from, to]];
+  return directions.map(([f, t]) => ({ k: pairKey(f, t), from: f, to: t }));
+}
+
+/** How a chunk of driving edges is cut: all, below or exactly at the score $below. */
+type ChunkBound = 'none' | 'lt' | 'eq';
+
+const CHUNK_CONDITION: Record<ChunkBound, string> = {
+  none: 'r.score IS NOT NULL',
+  lt: 'r.score < $below',
+  eq: 'r.score = $below',
+};
+
+/**
+ * Up to $limit driving edges in descending score order, each with its image. Each branch seeks the
+ * (k, score) index for its key, which yields the edges in score order, so a branch stops after $limit
+ * index entries; the labels are compared too (two labels may share a key).
+ */
+export function driverEdgesQuery(
+  type: string,
+  branches: number,
+  bound: ChunkBound,
+  minScore: boolean,
+): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH (a:Object)-[r:${type}]->(b:Object)
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND ${CHUNK_CONDITION[bound]}${minScore ? ' AND r.score >= $minScore' : ''}
+      AND a.label = $branches[${n}].from AND b.label = $branches[${n}].to
+    WITH a, r ORDER BY r.k DESC, r.score DESC LIMIT $limit
+    RETURN a.imageId AS imageId, r.score AS score`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION ALL\n    ')}
+}
+RETURN imageId, score ORDER BY score DESC LIMIT $limit`;
+}
+
+/**
+ * The driving pattern's edges seen from its subject object, one arrow per branch (driverBranches'
+ * order): forwards, backwards (an inverse predicate; beside's second direction), or either way (beside
+ * with one label on both ends).
+ */
+export function driverArrows(p: TripletPattern): Arrow[] {
+  const edge = edgeFor(p.predicate!)!;
+  const branches = driverBranches(p)!;
+  if (edge.symmetric) return branches.length === 1 ? ['-'] : ['->', '<-'];
+  return [edge.reversed ? '<-' : '->'];
+}
+
+type Arrow = '->' | '<-' | '-';
+
+/**
+ * Objects labelled $subject after $afterObject, in id order (the (label, id) index, hence in image id
+ * order), with a driving edge of score exactly $score to an object labelled $object: the images of a
+ * tie group in id order.
+ */
+export function tieGroupQuery(type: string, arrows: Arrow[]): string {
+  const exists = arrows.map((arrow, n) => {
+    const [l, r] = arrow === '->' ? ['-', '->'] : arrow === '<-' ? ['<-', '-'] : ['-', '-'];
+    // Compared as a pair, which no index answers: the planner expands a's few edges, where a seek of
+    // the (k, score) index would read the whole group for every object.
+    return `EXISTS { MATCH (a)${l}[r:${type}]${r}(b:Object) WHERE [r.k, r.score] = [$branches[${n}].k, $score] AND b.label = $object }`;
+  });
+  return `MATCH (a:Object)
+USING INDEX a:Object(label, id)
+WHERE a.label = $subject AND a.id > $afterObject
+WITH a ORDER BY a.label, a.id
+WHERE ${exists.join('\n   OR ')}
+RETURN a.imageId AS imageId, a.id AS objectId LIMIT $limit`;
+}
+
+/** The highest score among a pattern's typed edges of the given keys (labels not compared: a bound may be high). */
+export function typedMaxQuery(type: string, branches: number): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH ()-[r:${type}]->()
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND r.score IS NOT NULL
+    WITH r ORDER BY r.k DESC, r.score DESC LIMIT 1
+    RETURN r.score AS score`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION ALL\n    ')}
+}
+RETURN max(score) AS m`;
+}
+
+/**
+ * Conditions on a RELATION edge r for one pattern, as patternRows compares them, with the pattern's
+ * parts as plain parameters (semanticParams), which lets the planner seek the relation_pattern index.
+ */
+function semanticConditions(p: TripletPattern): string {
+  return [
+    'r.predicate = $predicate',
+    ...(p.source !== undefined ? ['r.source = $source'] : []),
+    ...(p.minScore !== undefined ? ['r.score >= $minScore'] : []),
+    ...(p.subject !== undefined ? ['r.sl = $subject'] : []),
+    ...(p.object !== undefined ? ['r.ol = $object'] : []),
+  ].join(' AND ');
+}
+
+function semanticParams(p: TripletPattern): Record<string, unknown> {
+  return {
+    predicate: p.predicate,
+    source: p.source ?? null,
+    minScore: p.minScore ?? null,
+    subject: p.subject ?? null,
+    object: p.object ?? null,
+  };
+}
+
+/** The highest score among a pattern's semantic relations (null counts 1), and how many were read (at most $limit). */
+export function semanticMaxQuery(p: TripletPattern): string {
+  return `MATCH ()-[r:${SEMANTIC_TYPE}]->() WHERE ${semanticConditions(p)}
+WITH r LIMIT $limit
+RETURN max(coalesce(r.score, 1.0)) AS m, count(r) AS n`;
+}
+
+/**
+ * The images to score before the driving list (at most $limit): those with typed edges without a
+ * score (Image.unscoredEdges), and, when the driving pattern takes semantic relations too, those
+ * holding one of it.
+ */
+export function firstImagesQuery(driver: TripletPattern): string {
+  const semantic =
+    driver.source === undefined
+      ? `
+  UNION
+  MATCH (s:Object)-[r:${SEMANTIC_TYPE}]->(:Object) WHERE ${semanticConditions(driver)}
+  RETURN s.imageId AS imageId`
+      : '';
+  return `CALL {
+  MATCH (i:Image) WHERE i.unscoredEdges > 0
+  RETURN i.id AS imageId${semantic}
+}
+RETURN imageId LIMIT $limit`;
+}
+
+/** The score of each image of $ids in which every pattern holds (searchImagesBody's checks, inside the images). */
+export function scoreImagesQuery(patterns: TripletPattern[], known?: number): string {
+  // `known`: that pattern's score comes with each image ($rows: {id, score}) instead of being computed.
+  const carried: string[] = known === undefined ? [] : [`sc${known}`];
+  const checks = patterns.flatMap((p, i) => {
+    if (i === known) return [];
+    carried.push(`sc${i}`);
+    return [withinImageScore(p, i, carried.join(', '))];
+  });
+  return `UNWIND $rows AS row
+WITH row.id AS imageId${known === undefined ? '' : `, row.score AS sc${known}`}
+${checks.join('\n')}
+MATCH (i:Image {id: imageId})
+RETURN imageId, ${scoreSum(patterns)} AS score, ${imageProjection('i')} AS image`;
+}
+
+/** Relation scores lie in [0, 1] (validated at input; the engine's are) and a missing one counts 1. */
+const MAX_RELATION_SCORE = 1;
+
+export interface TopKResult {
+  /** The page and one more row, as searchImagesQuery returns them. */
+  rows: { image: ImageRow; score: number }[];
+  /** Images scored in full to decide it. */
+  visited: number;
+}
+
+/**
+ * The first+1 images of searchImagesQuery's page without ranking every candidate: the threshold
+ * algorithm (topK.ts). The most selective pattern with both labels and typed edges drives: its edges
+ * are read in descending score order, in chunks through the (k, score) index; every image met is scored
+ * in full (scoreImagesQuery); the search stops once the page is full and no image not met can beat its
+ * last row (pageDecided). The other patterns' bounds are their maxima: one index seek per key for a
+ * pattern with both labels, MAX_RELATION_SCORE otherwise; semantic relations of a pattern count in its
+ * maximum, and the images holding the driving pattern's semantic relations, or typed edges without a
+ * score (Image.unscoredEdges), are scored first: the index order and maxima leave those out.
+ *
+ * Returns undefined when the search must rank every candidate instead (searchImagesQuery): no pattern can
+ * drive, or the page is not decided within SEARCH_TOPK_MAX_IMAGES images.
+ */
+export async function searchImagesTopK(
+  db: Pick<Database, 'read'>,
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+  reads: typeof TOPK_READS = TOPK_READS,
+): Promise<TopKResult | undefined> {
+  const drivers = patterns.flatMap((p, i) => {
+    const branches = driverBranches(p);
+    return branches ? [{ i, branches, type: edgeFor(p.predicate!)!.type }] : [];
+  });
+  if (drivers.length === 0) return undefined;
+  const params = patternParams(patterns);
+  const need = first + 1;
+  return db.read('images.search.topk', async (tx) => {
+    const branchParams = (branches: DriverBranch[]) =>
+      branches.map((b) => ({ k: neo4j.int(b.k), from: b.from, to: b.to }));
+    // The driving pattern: the one with the fewest edges (counted up to a sample).
+    let driver = drivers[0];
+    if (drivers.length > 1) {
+      let fewest = Infinity;
+      for (const d of drivers) {
+        const res = await tx.run<{ n: number }>(
+          `CALL { ${driverEdgesQuery(d.type, d.branches.length, 'none', false)} } RETURN count(*) AS n`,
+          { branches: branchParams(d.branches), limit: neo4j.int(TOPK_SELECTIVITY_SAMPLE) },
+        );
+        const n = res.records[0]?.get('n') ?? 0;
+        if (n < fewest) [fewest, driver] = [n, d];
+      }
+    }
+    // Every other pattern's bound: the most any image can score for it.
+    const maxima: number[] = [];
+    for (const [j, p] of patterns.entries()) {
+      if (j === driver.i) {
+        maxima.push(0);
+        continue;
+      }
+      let m = -Infinity;
+      const edge = edgeFor(p.predicate!);
+      if (edge && (p.source === undefined || p.source === 'GEOMETRY')) {
+        const branches = driverBranches(p);
+        if (!branches) m = MAX_RELATION_SCORE;
+        else {
+          const res = await tx.run<{ m: number | null }>(typedMaxQuery(edge.type, branches.length), {
+            branches: branchParams(branches),
+          });
+          m = res.records[0]?.get('m') ?? -Infinity;
+        }
+      }
+      if (p.source !== 'GEOMETRY' && m < MAX_RELATION_SCORE) {
+        const res = await tx.run<{ m: number | null; n: number }>(semanticMaxQuery(p), {
+          ...semanticParams(p),
+          limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES),
+        });
+        const rec = res.records[0];
+        if (rec && rec.get('n') >= SEARCH_TOPK_MAX_IMAGES) m = MAX_RELATION_SCORE;
+        else if (rec && rec.get('m') !== null) m = Math.max(m, rec.get('m')!);
+      }
+      maxima.push(m);
+    }
+
+    const visited = new Set<string>();
+    const ranked: RankedImage[] = [];
+    /** Scores the images not met yet; false when that would pass the visit cap. */
+    const images = new Map<string, ImageRow>();
+    /**
+     * Scores the images not met yet; false when that would pass the visit cap. From the driving list,
+     * an image's driving score is known (`known`): the first, hence best, of its edges met, since the
+     * images with semantic or unscored driving relations are scored in full before the list.
+     */
+    const visit = async (rows: RankedImage[], known: boolean): Promise<boolean> => {
+      const fresh = new Map<string, number>();
+      for (const r of rows)
+        if (!visited.has(r.imageId) && !fresh.has(r.imageId)) fresh.set(r.imageId, r.score);
+      if (visited.size + fresh.size > SEARCH_TOPK_MAX_IMAGES) return false;
+      if (fresh.size === 0) return true;
+      for (const id of fresh.keys()) visited.add(id);
+      const res = await tx.run<RankedImage & { image: ImageRow }>(
+        scoreImagesQuery(patterns, known ? driver.i : undefined),
+        { rows: [...fresh].map(([id, score]) => ({ id, score })), patterns: params },
+      );
+      for (const r of res.records) {
+        const row = { imageId: r.get('imageId'), score: r.get('score') };
+        if (afterCursor(row, after)) {
+          ranked.push(row);
+          images.set(row.imageId, r.get('image'));
+        }
+      }
+      ranked.sort(byRank);
+      return true;
+    };
+
+    // Typed edges without a score (counting 1) are in no (k, score) index, so neither in the driving
+    // list nor in the maxima, and the driving pattern's semantic relations are not in its list: the
+    // images holding any are scored first.
+    const dp = patterns[driver.i];
+    const firstImages = await tx.run<{ imageId: string }>(firstImagesQuery(dp), {
+      ...semanticParams(dp),
+      limit: neo4j.int(SEARCH_TOPK_MAX_IMAGES + 1),
+    });
+    if (
+      !(await visit(
+        firstImages.records.map((r) => ({ imageId: r.get('imageId'), score: 0 })),
+        false,
+      ))
+    )
+      return undefined;
+    const result = (): TopKResult => ({
+      rows: ranked.slice(0, need).map((r) => ({ image: images.get(r.imageId)!, score: r.score })),
+      visited: visited.size,
+    });
+    // A pattern with neither a scored edge nor a semantic relation anywhere holds only in the images
+    // just scored (through edges without a score), if at all.
+    if (maxima.includes(-Infinity)) return result();
+    const chunkParams = {
+      branches: branchParams(driver.branches),
+      minScore: dp.minScore ?? null,
+    };
+    const minScore = dp.minScore !== undefined;
+    /**
+     * Meets the images whose best driving edge scores `score` in image id order (through the subject
+     * label's (label, id) index: object ids start with their image's id), until the page is decided
+     * (true), the group is exhausted without deciding it (false), or the visit cap is reached (undefined).
+     */
+    const scanTieGroup = async (score: number, later: number | null): Promise<boolean | undefined> => {
+      let afterObject = '';
+      let batch = Math.max(reads.firstChunk, need);
+      for (;;) {
+        const res = await tx.run<{ imageId: string; objectId: string }>(
+          tieGroupQuery(driver.type, driverArrows(dp)),
+          {
+            ...chunkParams,
+            subject: dp.subject,
+            object: dp.object,
+            score,
+            afterObject,
+            limit: neo4j.int(batch),
+          },
+        );
+        const rows = res.records.map((r) => ({ imageId: r.get('imageId'), objectId: r.get('objectId') }));
+        if (
+          !(await visit(
+            rows.map((r) => ({ imageId: r.imageId, score })),
+            true,
+          ))
+        )
+          return undefined;
+        const exhausted = rows.length < batch;
+        const lastId = exhausted ? null : rows[rows.length - 1].imageId;
+        if (groupDecided(ranked, need, { bound: bound(score), lastId }, later)) return true;
+        if (exhausted) return false;
+        afterObject = rows[rows.length - 1].objectId;
+        batch = Math.min(batch * 2, Math.max(reads.maxChunk, need));
+      }
+    };
+    const read = async (b: ChunkBound, below: number | null, limit: number) =>
+      (
+        await tx.run<RankedImage>(driverEdgesQuery(driver.type, driver.branches.length, b, minScore), {
+          ...chunkParams,
+          below,
+          limit: neo4j.int(limit),
+        })
+      ).records.map((r) => ({ imageId: r.get('imageId'), score: r.get('score') }));
+    const bound = (score: number) => upperBound(maxima, driver.i, score);
+    let cut: ChunkBound = 'none';
+    let below: number | null = null;
+    let chunk = Math.max(reads.firstChunk, need);
+    for (;;) {
+      const edges = await read(cut, below, chunk);
+      if (edges.length < chunk) {
+        // The rest of the list: every image with a driving edge is met.
+        if (!(await visit(edges, true))) return undefined;
+        break;
+      }
+      // Scores above the chunk's last are complete; an image not met has no driving edge above it.
+      const last = edges[edges.length - 1].score;
+      if (
+        !(await visit(
+          edges.filter((e) => e.score > last),
+          true,
+        ))
+      )
+        return undefined;
+      if (pageDecided(ranked, need, bound(last))) break;
+      // The images whose best driving edge scores `last` tie on their bound, so they are met in image
+      // id order and the page can end inside them (a smaller id wins a tie): a group of up to tieGroup
+      // edges is read whole and its images sorted, a larger one is met through the subject's label index.
+      const tied = await read('eq', last, reads.tieGroup + 1);
+      const nextScore = (await read('lt', last, 1))[0]?.score;
+      const later = nextScore === undefined ? null : bound(nextScore);
+      if (tied.length <= reads.tieGroup) {
+        const ids = [...new Set(tied.map((e) => e.imageId))].filter((id) => !visited.has(id)).sort();
+        let decided = groupDecided(
+          ranked,
+          need,
+          { bound: bound(last), lastId: ids.length ? '' : null },
+          later,
+        );
+        for (let k = 0, batch = need; k < ids.length && !decided; k += batch, batch *= 2) {
+          const part = ids.slice(k, k + batch);
+          if (
+            !(await visit(
+              part.map((imageId) => ({ imageId, score: last })),
+              true,
+            ))
+          )
+            return undefined;
+          const lastId = k + batch >= ids.length ? null : part[part.length - 1];
+          decided = groupDecided(ranked, need, { bound: bound(last), lastId }, later);
+        }
+        if (decided) break;
+      } else {
+        const decided = await scanTieGroup(last, later);
+        if (decided === undefined) return undefined;
+        if (decided) break;
+      }
+      if (later === null) break;
+      cut = 'lt';
+      below = last;
+      chunk = Math.min(chunk * 2, Math.max(reads.maxChunk, need));
+    }
+    return result();
+  });
+}
+
 export interface SearchPage extends Page<SearchRow> {
   /** Images found in all, when the search already knew it; otherwise countSearchImages gives it. */
   totalCount?: number;
+}
+
+/** searchImagesQuery's page: every candidate image ranked (the top-k search's fallback). */
+async function rankAllCandidates(
+  db: Database,
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+): Promise<{ image: ImageRow; score: number }[]> {
+  const res = await db.read('images.search', (tx) =>
+    tx.run<{ image: ImageRow; score: number }>(
+      searchImagesQuery(patterns),
+      searchImagesParams(patterns, first, after),
+    ),
+  );
+  return res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+}
+
+/** The parameters of searchImagesQuery. */
+export function searchImagesParams(
+  patterns: TripletPattern[],
+  first: number,
+  after?: [number, string],
+): Record<string, unknown> {
+  return {
+    patterns: patternParams(patterns),
+    afterScore: after?.[0] ?? null,
+    afterId: after?.[1] ?? '',
+    limit: neo4j.int(first + 1),
+  };
 }
 
 export async function searchImages(
@@ -738,15 +1228,9 @@ export async function searchImages(
 ): Promise<SearchPage> {
   const edgesOnly = patterns.every(fromEdges);
   if (edgesOnly && !patterns.some(hasVariables)) {
-    const res = await db.read('images.search', (tx) =>
-      tx.run<{ image: ImageRow; score: number }>(searchImagesQuery(patterns), {
-        patterns: patternParams(patterns),
-        afterScore: after?.[0] ?? null,
-        afterId: after?.[1] ?? '',
-        limit: neo4j.int(first + 1),
-      }),
-    );
-    const images = res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+    const images =
+      (await searchImagesTopK(db, patterns, first, after))?.rows ??
+      (await rankAllCandidates(db, patterns, first, after));
     const inputs = await loadDerivationInputs(
       db,
       images.map((r) => r.image.id),
@@ -774,7 +1258,7 @@ export async function searchImages(
       if (!joined) continue;
       total++;
       const scored = { imageId: id, ...joined };
-      if (afterKey(scored, after)) ranked.push(scored);
+      if (afterCursor(scored, after)) ranked.push(scored);
     }
     ranked.sort(byRank);
     const top = ranked.slice(0, first + 1);
@@ -805,7 +1289,7 @@ export async function searchImages(
       const scored = scoreImage(input, patterns);
       if (!scored) continue;
       total++;
-      if (afterKey(scored, after)) ranked.push(scored);
+      if (afterCursor(scored, after)) ranked.push(scored);
     }
   }
   ranked.sort(byRank);
@@ -827,9 +1311,6 @@ export async function searchImages(
     totalCount: total,
   };
 }
-
-const byRank = (a: ScoredImage, b: ScoredImage): number =>
-  b.score - a.score || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0);
 
 /** Per pattern: image id -> the pattern's matching relations there, read from the edges. */
 async function edgeHits(
