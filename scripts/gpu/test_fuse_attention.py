@@ -263,9 +263,23 @@ class OptimizeForCuda(unittest.TestCase):
         m = onnx.load(str(out / "model.onnx"))
         self.assertEqual(m.graph.input[0].type.tensor_type.elem_type, onnx.TensorProto.FLOAT16)
         self.assertEqual(counts(m).get("MultiHeadAttention"), 4)
+        self.assertEqual(r["residual"], 8)
+        self.assertEqual(counts(m).get("SkipLayerNormalization"), 8)
+        self.assertNotIn("com.ms.internal.nhwc", {n.domain for n in m.graph.node})
         spec = __import__("json").loads((out / "model.json").read_text())
         self.assertEqual(spec["name"], "depth-anything-v2-tiny-cuda-fp16")
         self.assertEqual(spec["files"][0]["size"], (out / "model.onnx").stat().st_size)
+
+    def test_nhwc_moves_every_convolution_into_the_cuda_layout_domain(self):
+        out = TMP / "opt-tiny-nhwc"
+        r = self.oc.optimize(self.src, out, nhwc=True, log=lambda *_: None)
+        self.assertTrue(r["nhwc"])
+        self.assertLessEqual(r["relL2"], 1e-2)
+        m = onnx.load(str(out / "model.onnx"))
+        self.assertFalse(any(n.op_type in ("Conv", "ConvTranspose") and n.domain == "" for n in m.graph.node))
+        self.assertIn("com.ms.internal.nhwc", {o.domain for o in m.opset_import})
+        spec = __import__("json").loads((out / "model.json").read_text())
+        self.assertIn("CUDA provider only", spec["description"])
 
     def test_refuses_other_models_and_its_own_source(self):
         with self.assertRaisesRegex(self.oc.OptimizeError, "only depth-anything-v2"):

@@ -66,7 +66,7 @@ describe('Depth Anything V2 adapter (golden tensors)', () => {
   });
 });
 
-describe('Depth Anything V2 optimized for CUDA (float16, fused attention, float16 I/O; CPU golden)', () => {
+describe('Depth Anything V2 optimized for CUDA (float16, fused attention and residual steps, float16 I/O; CPU golden)', () => {
   // scripts/models/optimize_for_cuda.py applied to depth-anything-v2-tiny: the rewrite the GPU path runs,
   // checked here on the CPU against PyTorch fp32 through the worker's own steps (signature check, the
   // session's declared input types, the adapter's prepare and finish).
