@@ -856,7 +856,8 @@ async function graphql(
 }
 
 async function cypherRead(db: Database, cypher: string, params: Record<string, unknown>) {
-  return db.read('bench.cypher', (tx) => tx.run(cypher, params));
+  // the same transaction form as the service's single-statement reads (Database.query: auto-commit)
+  return db.query('bench.cypher', cypher, params);
 }
 
 const FREQUENT = (rank: number): boolean => rank < 5;

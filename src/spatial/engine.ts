@@ -163,6 +163,11 @@ export interface StoredGeometryOptions {
   thresholds?: Partial<Thresholds>;
   /** The build's range mode (provenance.rangeMode). */
   rangeMode?: RangeMode;
+  /**
+   * Only the relations of the pairs this accepts in either order (object keys; a kept pair's relations
+   * go both ways): exactly the ones the whole derivation gives for those pairs.
+   */
+  keepPair?: (a: string, b: string) => boolean;
 }
 
 /**
@@ -190,5 +195,5 @@ export function relationsFromStoredGeometry(
       decoded && decoded.pixelCount > 0 ? decoded : undefined,
     );
   });
-  return computeRelations(measured, thresholds);
+  return computeRelations(measured, thresholds, options.keepPair);
 }

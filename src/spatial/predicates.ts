@@ -455,7 +455,11 @@ export function depthSpan(objects: readonly Object3d[]): number {
  * All geometric relations among `objects`, pair by pair in input order (i < j), each rule in a fixed
  * order, so the output is deterministic. Keys must be unique.
  */
-export function computeRelations(objects: readonly Object3d[], thresholds: Thresholds): Relation[] {
+export function computeRelations(
+  objects: readonly Object3d[],
+  thresholds: Thresholds,
+  keepPair?: (a: string, b: string) => boolean,
+): Relation[] {
   const placed = objects.map((o) => new Placed(o));
   const span = depthSpan(objects);
   const out: Relation[] = [];
@@ -463,6 +467,9 @@ export function computeRelations(objects: readonly Object3d[], thresholds: Thres
     const a = placed[i];
     for (let j = i + 1; j < placed.length; j++) {
       const b = placed[j];
+      // Each pair's relations depend only on the two objects (and the image-wide depth span), so
+      // leaving pairs out changes nothing for the others.
+      if (keepPair && !keepPair(a.key, b.key) && !keepPair(b.key, a.key)) continue;
       const use3d = a.has3d && b.has3d;
       if (use3d) {
         const order = depthOrder(a, b, thresholds, span);

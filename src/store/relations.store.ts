@@ -203,12 +203,24 @@ export function byId(a: { id: string }, b: { id: string }): number {
  * Every relation of one image, in id order: the geometric ones derived by the engine (with the
  * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones.
  */
-export function deriveImageRelations(input: DerivationInput, overrides?: Partial<Thresholds>): RelationRow[] {
+export function deriveImageRelations(
+  input: DerivationInput,
+  overrides?: Partial<Thresholds>,
+  keepLabels?: (a: string, b: string) => boolean,
+): RelationRow[] {
   const idOf = new Map(input.objects.map((o) => [o.key, o.id]));
+  const labelOf = new Map(input.objects.map((o) => [o.key, o.label]));
   const geometric = relationsFromStoredGeometry(
     { width: input.width, height: input.height },
     input.objects.map(toSceneObject),
-    { thresholds: { ...input.thresholds, ...overrides }, rangeMode: input.rangeMode },
+    {
+      thresholds: { ...input.thresholds, ...overrides },
+      rangeMode: input.rangeMode,
+      // only the pairs whose labels the caller can use (search: the patterns' labels)
+      ...(keepLabels
+        ? { keepPair: (a: string, b: string) => keepLabels(labelOf.get(a)!, labelOf.get(b)!) }
+        : {}),
+    },
   );
   const rows: RelationRow[] = geometric.map((r) => {
     const subjectId = idOf.get(r.subject)!;

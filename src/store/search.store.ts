@@ -86,17 +86,16 @@ export async function listImages(
     }
     orderBy = `i.ingestedAt${dir}, i.id${dir}`;
   }
-  const res = await db.read('images.list', (tx) =>
-    tx.run<{ i: ImageRow }>(
-      `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+  const res = await db.query<{ i: ImageRow }>(
+    'images.list',
+    `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
        RETURN ${imageProjection('i')} AS i ORDER BY ${orderBy} LIMIT $limit`,
-      {
-        ...imageParams(where),
-        afterId: after?.at(-1) ?? null,
-        afterTime: order.field === 'INGESTED_AT' ? (after?.[0] ?? null) : null,
-        limit: neo4j.int(first + 1),
-      },
-    ),
+    {
+      ...imageParams(where),
+      afterId: after?.at(-1) ?? null,
+      afterTime: order.field === 'INGESTED_AT' ? (after?.[0] ?? null) : null,
+      limit: neo4j.int(first + 1),
+    },
   );
   return page(
     res.records.map((r) => r.get('i')),
@@ -106,11 +105,10 @@ export async function listImages(
 
 export async function countImages(db: Database, where: ImagesWhere): Promise<number> {
   const conditions = imageConditions(where);
-  const res = await db.read('images.count', (tx) =>
-    tx.run<{ n: number }>(
-      `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(i) AS n`,
-      imageParams(where),
-    ),
+  const res = await db.query<{ n: number }>(
+    'images.count',
+    `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(i) AS n`,
+    imageParams(where),
   );
   return res.records[0]?.get('n') ?? 0;
 }
@@ -326,17 +324,15 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
     : q.minMargin === undefined
       ? materialisedSpatialCypher(byImage, q.direction)
       : derivedSpatialCypher(byImage);
-  const res = await db.read(`objects.${q.minMargin === undefined ? 'materialised' : 'derived'}`, (tx) =>
-    tx.run<{
-      object: ObjectRow;
-      reference: ObjectRow;
-      image: ImageRow;
-      source: string | null;
-      score: number | null;
-      derivedEvidence: Record<string, number> | null;
-      sortKey?: OrderedSpatialKey;
-    }>(cypher, spatialParams(q)),
-  );
+  const res = await db.query<{
+    object: ObjectRow;
+    reference: ObjectRow;
+    image: ImageRow;
+    source: string | null;
+    score: number | null;
+    derivedEvidence: Record<string, number> | null;
+    sortKey?: OrderedSpatialKey;
+  }>(`objects.${q.minMargin === undefined ? 'materialised' : 'derived'}`, cypher, spatialParams(q));
   return page(
     res.records.map((rec) => {
       const { source, score, sortKey, ...rest } = rec.toObject();
@@ -360,9 +356,7 @@ export async function countSpatialMatches(
     q.minMargin === undefined
       ? materialisedSpatialCypher(byImage, q.direction, true)
       : derivedSpatialCypher(byImage, true);
-  const res = await db.read('objects.count', (tx) =>
-    tx.run<{ n: number }>(cypher, spatialParams({ ...q, first: 0 })),
-  );
+  const res = await db.query<{ n: number }>('objects.count', cypher, spatialParams({ ...q, first: 0 }));
   return res.records[0]?.get('n') ?? 0;
 }
 
@@ -718,6 +712,16 @@ export function patternParams(patterns: TripletPattern[]) {
   });
 }
 
+/**
+ * Can a relation between objects labelled a and b (either way) match one of the patterns? Only such
+ * pairs are derived for a search: the join reads no other relation.
+ */
+export function patternsMayJoin(patterns: readonly TripletPattern[], a: string, b: string): boolean {
+  const fits = (p: TripletPattern, s: string, o: string) =>
+    (p.subject === undefined || p.subject === s) && (p.object === undefined || p.object === o);
+  return patterns.some((p) => fits(p, a, b) || fits(p, b, a));
+}
+
 interface ScoredImage extends JoinResult {
   imageId: string;
 }
@@ -725,7 +729,8 @@ interface ScoredImage extends JoinResult {
 /** Scores, matches and bindings of the patterns in one image from its derived relations; undefined if they fail. */
 function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredImage | undefined {
   const labels = new Map(input.objects.map((o) => [o.id, o.label]));
-  const joined = joinPatterns(input.imageId, deriveImageRelations(input), labels, patterns);
+  const relations = deriveImageRelations(input, undefined, (a, b) => patternsMayJoin(patterns, a, b));
+  const joined = joinPatterns(input.imageId, relations, labels, patterns);
   return joined && { imageId: input.imageId, ...joined };
 }
 
@@ -1197,11 +1202,10 @@ async function rankAllCandidates(
   first: number,
   after?: [number, string],
 ): Promise<{ image: ImageRow; score: number }[]> {
-  const res = await db.read('images.search', (tx) =>
-    tx.run<{ image: ImageRow; score: number }>(
-      searchImagesQuery(patterns),
-      searchImagesParams(patterns, first, after),
-    ),
+  const res = await db.query<{ image: ImageRow; score: number }>(
+    'images.search',
+    searchImagesQuery(patterns),
+    searchImagesParams(patterns, first, after),
   );
   return res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
 }

@@ -32,12 +32,24 @@ describe('README GraphQL examples on the demo data', () => {
   beforeAll(async () => {
     ingestDemoScenes();
     service = await startTestService({ INGEST_ROOTS: path.join(ROOT, 'samples') });
-    const r = await gql(service, `{ images(first: 100) { edges { node { id uri objects { id } } } } }`);
-    const demo = (
-      r.body.data!.images as { edges: { node: { id: string; uri: string; objects: { id: string }[] } }[] }
-    ).edges
-      .map((e) => e.node)
-      .filter((n) => n.uri.startsWith(DEMO_SAMPLES));
+    // every page (the test store may hold other tests' images besides the demo's)
+    type Node = { id: string; uri: string; objects: { id: string }[] };
+    type Page = { edges: { node: Node }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const nodes: Node[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 200; page++) {
+      const r = await gql(
+        service,
+        `query($after: String) { images(first: 100, after: $after) {
+          edges { node { id uri objects { id } } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+      const images = r.body.data!.images as Page;
+      nodes.push(...images.edges.map((e) => e.node));
+      if (!images.pageInfo.hasNextPage) break;
+      after = images.pageInfo.endCursor;
+    }
+    const demo = nodes.filter((n) => n.uri.startsWith(DEMO_SAMPLES));
     expect(demo.length).toBe(24);
     imageId = demo[0].id;
     objectId = demo[0].objects[0].id;
