@@ -339,7 +339,7 @@ CREATE (i:Image) SET i = img.props
 WITH i, img
 UNWIND img.objects AS o
 CREATE (i)-[:HAS_OBJECT]->(x:Object) SET x = o`,
-  /** Store model 3: one statement per edge type (a relationship type cannot be a parameter). */
+  /** The typed edges: one statement per edge type (a relationship type cannot be a parameter). */
   edges: Object.fromEntries(
     EDGE_TYPES.map((type) => [
       type,
@@ -362,7 +362,7 @@ CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: l.imageId, index: l.index,
 WITH y, l
 UNWIND l.members AS m
 MATCH (o:Object {id: m})
-CREATE (y)-[:CONTAINS {basic: m = l.basic}]->(o)`,
+CREATE (y)-[:CONTAINS]->(o)`,
 };
 
 /**
@@ -400,7 +400,7 @@ CALL {
   WITH y, l, xs
   UNWIND l.members AS m
   WITH y, l, xs[toInteger(m)] AS o
-  CREATE (y)-[:CONTAINS {basic: o.id = l.basic}]->(o)
+  CREATE (y)-[:CONTAINS]->(o)
 }`;
 
 const METHODS: Record<string, { label: string; fn: IngestFn }> = {

@@ -65,12 +65,12 @@ CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: l.imageId, index: l.index,
 WITH y, l
 UNWIND l.members AS m
 MATCH (o:Object {id: m})
-CREATE (y)-[:CONTAINS {basic: m = l.basic}]->(o)`,
+CREATE (y)-[:CONTAINS]->(o)`,
 } as const;
 
 /** An edge as the driver sends it: the pair key as an integer (a plain number would be stored as a float). */
 export function edgeParams(e: StoredEdge): Record<string, unknown> {
-  return { subject: e.subject, object: e.object, score: e.score, k: neo4j.int(e.k) };
+  return { subject: e.subject, object: e.object, score: e.score, k: e.k === null ? null : neo4j.int(e.k) };
 }
 
 /**
@@ -79,7 +79,7 @@ export function edgeParams(e: StoredEdge): Record<string, unknown> {
  * through this property (relationModel.ts).
  */
 function withUnscoredEdges(image: StoredImage): Record<string, unknown> {
-  const unscored = image.edges.filter((e) => e.score === null).length;
+  const unscored = image.edges.filter((e) => e.score === null && e.k !== null).length;
   return unscored > 0 ? { ...image.props, unscoredEdges: unscored } : image.props;
 }
 

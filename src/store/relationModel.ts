@@ -2,7 +2,7 @@ import { LABEL_KEY_SPAN, labelKey } from '../labels/labelKey';
 import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicateNames';
 
 /**
- * How relations live in the store (store model 3). One definition, used by the writer, the readers
+ * How relations live in the store (store model 4). One definition, used by the writer, the readers
  * and the migration from model 1.
  *
  * - **Geometric relations are not the source of truth in the store: the objects' geometry is.** The
@@ -15,15 +15,20 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   the score and the key of its two labels (`k`, `pairKey` below: the relationship index of each
  *   type; one property record per edge, where the two label strings took a second one).
  *   `beside` is symmetric: one BESIDE edge per pair, from the smaller object id. A second index per
- *   type on `(k, score)` yields one key's edges in score order (the top-k search); an edge without a
- *   score is not in it, so an image with such edges says how many on `Image.unscoredEdges`.
+ *   type on `(k, score)` yields one key's edges in score order (the top-k search).
+ * - **One index entry per (type, subject label, object label) and image** (model 4): only the group's
+ *   lead edge (best score, a missing score counting as 1: `leadEdges` in storedScene.ts) carries `k`;
+ *   the others keep their score and are found inside their image by the objects' labels. Search
+ *   ranks an image by each pattern's best score, which the lead holds, so the indexes need no more;
+ *   about half of a 20-object image's edges stay out of them. A lead without a score is not in the
+ *   `(k, score)` index either, so an image with such leads says how many on `Image.unscoredEdges`.
  * - near / far (distance thresholds, every pair is one or the other or neither) are derived only.
  * - **Semantic relations** (source MODEL, ANNOTATION, HUMAN: "holding", "parked on", or a model's own
  *   "in front of") are always stored, as RELATION edges with predicate, source, score, labels and
  *   the evidence they came with.
  */
 
-export const STORE_MODEL_VERSION = 3;
+export const STORE_MODEL_VERSION = 4;
 
 /** Relationship type of each stored geometric predicate. */
 export const EDGE_TYPE = {

@@ -25,14 +25,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * = unchanged; same content + other config = the image's graph is replaced.
  */
 
-/** A stored geometric edge (store model 2, relationModel.ts): canonical direction, score and labels. */
+/** A stored geometric edge (relationModel.ts): canonical direction, score and, on its group's lead, the pair key. */
 export interface StoredEdge {
   type: EdgeType;
   subject: string;
   object: string;
   score: number | null;
-  /** pairKey(subject label, object label) (relationModel.ts). */
-  k: number;
+  /**
+   * pairKey(subject label, object label) (relationModel.ts) on the lead edge of its (type, subject
+   * label, object label) group in the image (the best score, the first of equals: `leadEdges`),
+   * null on the others, which the pair-key indexes then leave out.
+   */
+  k: number | null;
 }
 
 export interface StoredImage {
@@ -102,6 +106,30 @@ function depthSpan(scene: SceneGraph): number | undefined {
   const withDepth = scene.objects.filter((o) => o.depth);
   if (withDepth.length === 0) return undefined;
   return Math.max(...withDepth.map((o) => o.depth!.p95)) - Math.min(...withDepth.map((o) => o.depth!.p5));
+}
+
+/** A relation without a score counts as 1 wherever scores are compared (search ranking, relationModel.ts). */
+export const scoreOrOne = (score: number | null): number => score ?? 1;
+
+/**
+ * Keeps the pair key only on the lead edge of each (type, subject label, object label) group of one
+ * image: the one with the best score (scoreOrOne), the first of equals. Search ranks an image by the
+ * best score of each pattern's matching edges and finds candidate images through the pair-key indexes,
+ * so one entry per group and image answers it; the other edges are read inside the image, where
+ * the objects' labels select them (relationModel.ts, store model 4).
+ */
+export function leadEdges(edges: StoredEdge[], labelOf: ReadonlyMap<string, string>): void {
+  const lead = new Map<string, StoredEdge>();
+  for (const e of edges) {
+    const group = `${e.type}\u0000${labelOf.get(e.subject) ?? ''}\u0000${labelOf.get(e.object) ?? ''}`;
+    const best = lead.get(group);
+    if (best === undefined || scoreOrOne(e.score) > scoreOrOne(best.score)) {
+      if (best !== undefined) best.k = null;
+      lead.set(group, e);
+    } else {
+      e.k = null;
+    }
+  }
 }
 
 export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImage {
@@ -196,6 +224,7 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
       },
     });
   }
+  leadEdges(edges, new Map(objects.map((o) => [o.id, o.label])));
   props.nearCount = nearCount;
   props.farCount = farCount;
   const layers = (scene.layers ?? []).map((l) => ({
