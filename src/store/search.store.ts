@@ -754,10 +754,13 @@ RETURN id ORDER BY id LIMIT $limit`;
 export const SEARCH_TOPK_MAX_IMAGES = 5000;
 /**
  * Sizes of the top-k search's reads: driving edges in the first chunk (each further chunk doubles, up
- * to maxChunk), and the edges of one driving score read whole at most (tieGroup; a larger group is
- * met through the subject label's index). Tests pass small ones to reach every path on a small store.
+ * to maxChunk), and the edges of one driving score whose images are read in id order from the (k,
+ * score) index at most (tieGroup; a larger group is met through the subject label's index instead).
+ * Reading a group costs about 7.5 µs per edge whatever the page needs, walking the label costs about
+ * 35 µs per object walked, and a group this large is dense enough among its label's objects for a
+ * short walk (bench/storeNotes.md). Tests pass small ones to reach every path on a small store.
  */
-export const TOPK_READS = { firstChunk: 64, maxChunk: 1024, tieGroup: 1024 };
+export const TOPK_READS = { firstChunk: 64, maxChunk: 1024, tieGroup: 8192 };
 /** Driving edges counted per candidate driving pattern at most, to pick the most selective one. */
 const TOPK_SELECTIVITY_SAMPLE = 1000;
 
@@ -857,6 +860,43 @@ WHERE a.label = $subject AND a.id > $afterObject
 WITH a ORDER BY a.label, a.id
 WHERE ${exists.join('\n   OR ')}
 RETURN a.imageId AS imageId, a.id AS objectId LIMIT $limit`;
+}
+
+/** How many driving edges score exactly $score (index entries only, up to $limit): the tie group's size. */
+export function tieGroupSizeQuery(type: string, branches: number): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH ()-[r:${type}]->()
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND r.score = $score
+    WITH r LIMIT $limit
+    RETURN count(r) AS n`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION ALL\n    ')}
+}
+RETURN sum(n) AS n`;
+}
+
+/**
+ * The images after $afterImage, in id order, up to $limit, with a driving edge of score exactly $score:
+ * the images of a tie group, from the (k, score) index, which yields the group whole (in edge order)
+ * for the sort.
+ */
+export function tieImagesQuery(type: string, branches: number): string {
+  const parts = Array.from(
+    { length: branches },
+    (_, n) => `MATCH (a:Object)-[r:${type}]->(b:Object)
+    USING INDEX r:${type}(k, score)
+    WHERE r.k = $branches[${n}].k AND r.score = $score
+      AND a.label = $branches[${n}].from AND b.label = $branches[${n}].to
+    RETURN DISTINCT a.imageId AS imageId`,
+  );
+  return `CALL {
+    ${parts.join('\n    UNION\n    ')}
+}
+WITH imageId WHERE imageId > $afterImage
+RETURN imageId ORDER BY imageId LIMIT $limit`;
 }
 
 /** The highest score among a pattern's typed edges of the given keys (labels not compared: a bound may be high). */
@@ -1085,14 +1125,44 @@ export async function searchImagesTopK(
     };
     const minScore = dp.minScore !== undefined;
     /**
-     * Meets the images whose best driving edge scores `score` in image id order (through the subject
-     * label's (label, id) index: object ids start with their image's id), until the page is decided
-     * (true), the group is exhausted without deciding it (false), or the visit cap is reached (undefined).
+     * Meets the images whose best driving edge scores `score` in image id order, a batch at a time
+     * (each batch doubles): from the (k, score) index sorted by image id when the group has at most
+     * reads.tieGroup edges, otherwise through the subject label's (label, id) index (object ids start
+     * with their image's id), until the page is decided (true), the group is exhausted without
+     * deciding it (false), or the visit cap is reached (undefined).
      */
-    const scanTieGroup = async (score: number, later: number | null): Promise<boolean | undefined> => {
-      let afterObject = '';
-      let batch = Math.max(reads.firstChunk, need);
-      for (;;) {
+    const meetTieGroup = async (score: number, later: number | null): Promise<boolean | undefined> => {
+      const size = await tx.run<{ n: number }>(tieGroupSizeQuery(driver.type, driver.branches.length), {
+        branches: chunkParams.branches,
+        score,
+        limit: neo4j.int(reads.tieGroup + 1),
+      });
+      const whole = (size.records[0]?.get('n') ?? 0) <= reads.tieGroup;
+      /** The rest of a group read whole, after its first batch. */
+      let rest: string[] | undefined;
+      /** The next images of the group after `cursor` (an image id, or an object id for the walk). */
+      const next = async (cursor: string, limit: number): Promise<{ imageIds: string[]; cursor: string }> => {
+        if (whole) {
+          // The first batch alone (it often decides the page), then the rest at once: each read
+          // costs the whole group.
+          if (!rest) {
+            const first = cursor === '';
+            const res = await tx.run<{ imageId: string }>(
+              tieImagesQuery(driver.type, driver.branches.length),
+              {
+                branches: chunkParams.branches,
+                score,
+                afterImage: cursor,
+                limit: neo4j.int(first ? limit : reads.tieGroup + 1),
+              },
+            );
+            const imageIds = res.records.map((r) => r.get('imageId'));
+            if (first) return { imageIds, cursor: imageIds[imageIds.length - 1] ?? cursor };
+            rest = imageIds;
+          }
+          const imageIds = rest.splice(0, limit);
+          return { imageIds, cursor: imageIds[imageIds.length - 1] ?? cursor };
+        }
         const res = await tx.run<{ imageId: string; objectId: string }>(
           tieGroupQuery(driver.type, driverArrows(dp)),
           {
@@ -1100,23 +1170,34 @@ export async function searchImagesTopK(
             subject: dp.subject,
             object: dp.object,
             score,
-            afterObject,
-            limit: neo4j.int(batch),
+            afterObject: cursor,
+            limit: neo4j.int(limit),
           },
         );
-        const rows = res.records.map((r) => ({ imageId: r.get('imageId'), objectId: r.get('objectId') }));
+        const rows = res.records;
+        return {
+          imageIds: rows.map((r) => r.get('imageId')),
+          cursor: rows.length ? rows[rows.length - 1].get('objectId') : cursor,
+        };
+      };
+      let cursor = '';
+      // A whole group costs the same to read for any batch: start with the page's size, as each image
+      // met is scored in full; a walk reads fewer objects per image met with a larger one.
+      let batch = whole ? need : Math.max(reads.firstChunk, need);
+      for (;;) {
+        const met = await next(cursor, batch);
         if (
           !(await visit(
-            rows.map((r) => ({ imageId: r.imageId, score })),
+            met.imageIds.map((imageId) => ({ imageId, score })),
             true,
           ))
         )
           return undefined;
-        const exhausted = rows.length < batch;
-        const lastId = exhausted ? null : rows[rows.length - 1].imageId;
+        const exhausted = met.imageIds.length < batch;
+        const lastId = exhausted ? null : met.imageIds[met.imageIds.length - 1];
         if (groupDecided(ranked, need, { bound: bound(score), lastId }, later)) return true;
         if (exhausted) return false;
-        afterObject = rows[rows.length - 1].objectId;
+        cursor = met.cursor;
         batch = Math.min(batch * 2, Math.max(reads.maxChunk, need));
       }
     };
@@ -1150,37 +1231,12 @@ export async function searchImagesTopK(
         return undefined;
       if (pageDecided(ranked, need, bound(last))) break;
       // The images whose best driving edge scores `last` tie on their bound, so they are met in image
-      // id order and the page can end inside them (a smaller id wins a tie): a group of up to tieGroup
-      // edges is read whole and its images sorted, a larger one is met through the subject's label index.
-      const tied = await read('eq', last, reads.tieGroup + 1);
+      // id order and the page can end inside them (a smaller id wins a tie).
       const nextScore = (await read('lt', last, 1))[0]?.score;
       const later = nextScore === undefined ? null : bound(nextScore);
-      if (tied.length <= reads.tieGroup) {
-        const ids = [...new Set(tied.map((e) => e.imageId))].filter((id) => !visited.has(id)).sort();
-        let decided = groupDecided(
-          ranked,
-          need,
-          { bound: bound(last), lastId: ids.length ? '' : null },
-          later,
-        );
-        for (let k = 0, batch = need; k < ids.length && !decided; k += batch, batch *= 2) {
-          const part = ids.slice(k, k + batch);
-          if (
-            !(await visit(
-              part.map((imageId) => ({ imageId, score: last })),
-              true,
-            ))
-          )
-            return undefined;
-          const lastId = k + batch >= ids.length ? null : part[part.length - 1];
-          decided = groupDecided(ranked, need, { bound: bound(last), lastId }, later);
-        }
-        if (decided) break;
-      } else {
-        const decided = await scanTieGroup(last, later);
-        if (decided === undefined) return undefined;
-        if (decided) break;
-      }
+      const decided = await meetTieGroup(last, later);
+      if (decided === undefined) return undefined;
+      if (decided) break;
       if (later === null) break;
       cut = 'lt';
       below = last;
