@@ -20,6 +20,12 @@
  *  4. Materialised (stored edges) vs derived (depth ranges at query time) objectsInFrontOf, with the
  *     storage each implies (RELATION edges, store size on disk), and a PROFILE of every query.
  *
+ * Before the queries of each scale Neo4j restarts (the files are measured in between) and a prewarm
+ * reads the whole store into the page cache, as a long-running service holds it (`--no-prewarm`: the
+ * queries start cold, reading from disk what the warm-up requests do not). `--reuse-store --images N`
+ * measures the queries again on the N-image store an earlier run left in --data-dir, without the
+ * ingest comparison or a load (a 100,000-image load takes about 30 minutes on 2 cores).
+ *
  * Results: bench/results/store-<date>.json and the "## Store and GraphQL" section of BENCHMARKS.md.
  */
 
@@ -31,6 +37,7 @@ import neo4j, { type QueryResult as DriverResult } from 'neo4j-driver';
 import { loadConfig } from '../src/config/config';
 import { Database, type QueryRunner } from '../src/db/database';
 import { LocalNeo4j } from '../src/db/localNeo4j';
+import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE } from '../src/db/neo4jMemory';
 import { migrate } from '../src/db/migrations';
 import { createLogger } from '../src/log/logger';
 import { PROJECT_ROOT } from '../src/paths';
@@ -48,7 +55,7 @@ import {
   type TripletPattern,
 } from '../src/store/search.store';
 import { imageProjection, objectProjection } from '../src/store/rows';
-import { EDGE_TYPE, EDGE_TYPES } from '../src/store/relationModel';
+import { EDGE_TYPE, EDGE_TYPES, SEMANTIC_TYPE } from '../src/store/relationModel';
 import type { StoredImage } from '../src/store/storedScene';
 import { seeded } from './random';
 import { countRecords, StoreData, STORED_LABELS, VOCABULARY, type RecordCounts } from './storeData';
@@ -84,6 +91,10 @@ interface Options {
   /** Local Neo4j memory (NEO4J_HEAP / NEO4J_PAGE_CACHE of the service). */
   heap?: string;
   pageCache?: string;
+  /** Measure the queries on the store an earlier run left in dataDir (one scale), without loading. */
+  reuseStore: boolean;
+  /** Read the whole store into the page cache before the queries (prewarm); off: they start cold. */
+  prewarm: boolean;
   out: string;
   markdown: string | null;
   command: string;
@@ -97,7 +108,7 @@ function usage(message: string): never {
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
       '  [--batch 50] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
       '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
-      '  [--markdown BENCHMARKS.md | --no-markdown]',
+      '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm]',
   );
   process.exit(2);
 }
@@ -108,7 +119,7 @@ function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) usage(`unexpected argument ${a}`);
-    if (a === '--no-variants' || a === '--no-markdown') flags.add(a);
+    if (['--no-variants', '--no-markdown', '--reuse-store', '--no-prewarm'].includes(a)) flags.add(a);
     else if (i + 1 < argv.length) args.set(a, argv[++i]);
     else usage(`${a} needs a value`);
   }
@@ -149,6 +160,8 @@ function parseOptions(argv: string[]): Options {
     scales.sort((a, b) => a - b);
   }
   if (scales.some((n) => !Number.isInteger(n) || n < 1)) usage('image counts must be positive integers');
+  if (flags.has('--reuse-store') && scales.length !== 1)
+    usage('--reuse-store measures one scale: the image count of the stored data (--images N)');
   const port = int('--port', 7690);
   if (FORBIDDEN_PORTS.includes(port))
     usage(`port ${port} belongs to the service or the tests; use another (7690)`);
@@ -185,6 +198,8 @@ function parseOptions(argv: string[]): Options {
     maxStoreGb: Number(args.get('--max-store-gb') ?? 15),
     heap: args.get('--heap'),
     pageCache: args.get('--page-cache'),
+    reuseStore: flags.has('--reuse-store'),
+    prewarm: !flags.has('--no-prewarm'),
     out: path.resolve(args.get('--out') ?? path.join(PROJECT_ROOT, 'bench', 'results', `store-${date}.json`)),
     markdown: flags.has('--no-markdown')
       ? null
@@ -271,8 +286,11 @@ const logger = {
 
 let current: Neo4jHandle | undefined;
 
-/** Deletes the data folder's Neo4j files, starts a fresh Neo4j there, migrates. */
-async function freshNeo4j(opts: Options): Promise<Neo4jHandle> {
+/**
+ * Starts Neo4j in the data folder and migrates: a fresh one (the folder's Neo4j files deleted first),
+ * or, with `keep`, the store an earlier run left there.
+ */
+async function startNeo4j(opts: Options, keep = false): Promise<Neo4jHandle> {
   await stopNeo4j();
   const local = new LocalNeo4j({
     dataDir: opts.dataDir,
@@ -294,7 +312,10 @@ async function freshNeo4j(opts: Options): Promise<Neo4jHandle> {
   if (path.resolve(home) === path.resolve(PROJECT_ROOT) || home.split(path.sep).length < 3) {
     throw new Error(`refusing to delete ${home}`);
   }
-  fs.rmSync(home, { recursive: true, force: true });
+  if (keep) {
+    if (!fs.existsSync(path.join(home, 'data', 'databases', 'neo4j')))
+      throw new Error(`no store in ${home} to reuse: run the benchmark without --reuse-store first`);
+  } else fs.rmSync(home, { recursive: true, force: true });
   const started = await local.start();
   const db = Database.connect({
     uri: started.uri,
@@ -509,6 +530,59 @@ async function ingestRange(
   return { images: counts.images, counts, dbMs, genMs, wallMs: performance.now() - wall };
 }
 
+/**
+ * Reads the whole store once, so that the queries meet the page cache a long-running service has
+ * (Neo4j community has no page cache warm-up): every node's and relationship's properties, every node's
+ * relationships (the group and degree stores), and every range index scanned. What the page cache
+ * cannot hold stays cold (NEO4J_PAGE_CACHE below the store's size). Returns the seconds it took.
+ */
+async function prewarm(db: Database): Promise<number> {
+  const started = performance.now();
+  const indexes = await db.read('bench.indexes', (tx) =>
+    tx.run<{ entity: string; name: string; props: string[] }>(
+      'SHOW RANGE INDEXES YIELD entityType, labelsOrTypes, properties RETURN entityType AS entity, labelsOrTypes[0] AS name, properties AS props',
+    ),
+  );
+  const scans = indexes.records.map((r) => {
+    const [entity, name, props] = [r.get('entity'), r.get('name'), r.get('props')];
+    const x = entity === 'NODE' ? `(x:\`${name}\`)` : `()-[x:\`${name}\`]->()`;
+    const list = props.map((p) => `\`${p}\``).join(', ');
+    const exists = props.map((p) => `x.\`${p}\` IS NOT NULL`).join(' AND ');
+    return `MATCH ${x} USING INDEX x:\`${name}\`(${list}) WHERE ${exists} RETURN count(*) AS n`;
+  });
+  const statements = [
+    'MATCH (n) RETURN count(size(keys(properties(n)))) AS n',
+    'MATCH (n) RETURN sum(COUNT { (n)--() }) AS n',
+    'MATCH ()-[r]->() RETURN count(size(keys(properties(r)))) AS n',
+    ...scans,
+  ];
+  for (const [k, cypher] of statements.entries()) {
+    await db.query('bench.prewarm', cypher);
+    log(
+      `prewarm: ${k + 1}/${statements.length} statements (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
+  }
+  return Math.round(performance.now() - started) / 1000;
+}
+
+/** Typed edges per type and semantic relations per predicate, as StoreData tallies what it generates. */
+async function storedPredicates(db: Database): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  await db.read('bench.predicates', async (tx) => {
+    for (const type of EDGE_TYPES) {
+      // the count store answers a count of one relationship type
+      const res = await tx.run<{ n: number }>(`MATCH ()-[r:${type}]->() RETURN count(r) AS n`);
+      const n = res.records[0]?.get('n') ?? 0;
+      if (n > 0) out.set(type, n);
+    }
+    const semantic = await tx.run<{ p: string; n: number }>(
+      `MATCH ()-[r:${SEMANTIC_TYPE}]->() RETURN r.predicate AS p, count(*) AS n`,
+    );
+    for (const r of semantic.records) out.set(r.get('p'), r.get('n'));
+  });
+  return out;
+}
+
 async function storedCounts(db: Database): Promise<Record<string, number>> {
   const res = await db.read('bench.counts', (tx) =>
     tx.run<{ k: string; n: number }>(
@@ -558,7 +632,7 @@ async function ingestComparison(
   data: StoreData,
 ): Promise<{ results: IngestMethodResult[]; handle: Neo4jHandle; loaded: number; ratioPerCycle: number[] }> {
   const names = opts.variants ? ['ours', 'raw', 'positional'] : ['ours', 'raw'];
-  const handle = await freshNeo4j(opts);
+  const handle = await startNeo4j(opts);
   const warmCycles = opts.ingestWarmup / opts.batch / names.length;
   const timedCycles = Math.max(1, Math.ceil(opts.ingestImages / opts.batch));
   const timings = new Map<string, IngestTiming[]>(names.map((n) => [n, []]));
@@ -1180,26 +1254,30 @@ async function profileTopK(db: Database, label: string, patterns: TripletPattern
 
 // ---- one scale -----------------------------------------------------------------------------------
 
+/**
+ * Files, plans and query timings at one scale. `predicates`: edges per type in the store; `load`: how
+ * the images from `from` on were loaded (absent for a reused store).
+ */
 async function measureScale(
   opts: Options,
   started: Neo4jHandle,
-  data: StoreData,
+  predicates: ReadonlyMap<string, number>,
   scale: number,
-  load: IngestTiming,
-  loadedFrom: number,
+  load?: { timing: IngestTiming; from: number },
 ): Promise<{ result: ScaleResult; handle: Neo4jHandle }> {
   let handle = started;
   const counts = await storedCounts(handle.db);
   if (counts.images !== scale) throw new Error(`expected ${scale} images, found ${counts.images}`);
   // behind is an IN_FRONT_OF edge read backwards (store model 3): one edge type holds both
-  const frontBehind = data.predicates.get(EDGE_TYPE['in front of']) ?? 0;
-  // Stop (checkpoint), measure the files, start again: queries then begin on a cold page cache, which
-  // the warm-up requests absorb.
+  const frontBehind = predicates.get(EDGE_TYPE['in front of']) ?? 0;
+  // Stop (checkpoint), measure the files, start again on a cold page cache; the prewarm then reads
+  // what a long-running service would hold in it.
   await handle.db.close();
   await handle.local.stop();
   const store = storage(opts.dataDir, counts.relations, frontBehind);
   handle = await restart(handle);
   const { db } = handle;
+  const prewarmSeconds = opts.prewarm ? await prewarm(db) : undefined;
   log(
     `scale ${scale}: ${counts.objects} objects, ${counts.relations} object-to-object edges ` +
       `(${frontBehind} in front of/behind), store ${(store.totalBytes / 2 ** 30).toFixed(2)} GiB`,
@@ -1250,14 +1328,19 @@ async function measureScale(
   const result: ScaleResult = {
     images: scale,
     counts,
-    predicates: Object.fromEntries([...data.predicates.entries()].sort((a, b) => b[1] - a[1])),
-    load: {
-      fromImages: loadedFrom,
-      images: load.counts.images,
-      dbSeconds: Math.round(load.dbMs) / 1000,
-      wallSeconds: Math.round(load.wallMs) / 1000,
-      ...rates(load),
-    },
+    predicates: Object.fromEntries([...predicates.entries()].sort((a, b) => b[1] - a[1])),
+    ...(prewarmSeconds !== undefined ? { prewarmSeconds } : {}),
+    ...(load
+      ? {
+          load: {
+            fromImages: load.from,
+            images: load.timing.counts.images,
+            dbSeconds: Math.round(load.timing.dbMs) / 1000,
+            wallSeconds: Math.round(load.timing.wallMs) / 1000,
+            ...rates(load.timing),
+          },
+        }
+      : {}),
     storage: store,
     queries,
     fixes,
@@ -1326,7 +1409,7 @@ async function main(): Promise<void> {
       pool: opts.pool,
       seed: opts.seed,
       port: opts.port,
-      jvm: '-Xms256m -Xmx1g, page cache 256m (src/db/localNeo4j.ts defaults)',
+      jvm: `heap ${opts.heap ?? `${DEFAULT_HEAP} (default)`}, page cache ${opts.pageCache ?? `${DEFAULT_PAGE_CACHE} (default)`}`,
     },
     generation,
     ingest: [],
@@ -1336,73 +1419,19 @@ async function main(): Promise<void> {
   };
 
   try {
-    const cmp = await ingestComparison(opts, data);
-    result.ingest = cmp.results;
-    result.neo4j = await neo4jVersion(cmp.handle.db);
-    const ours = cmp.results.find((r) => r.method === 'ours')!;
-    const raw = cmp.results.find((r) => r.method === 'raw')!;
-    result.ingestRatio = Math.round((ours.imagesPerS / raw.imagesPerS) * 100) / 100;
-    const sorted = [...cmp.ratioPerCycle].sort((x, y) => x - y);
-    result.ingestRatioPerBatch = {
-      p10: percentile(sorted, 10),
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      batches: sorted.length,
-    };
-    log(
-      `ingest ratio ours/raw: ${result.ingestRatio} (target >= 0.8); per batch p10/p50/p90 ` +
-        `${result.ingestRatioPerBatch.p10}/${result.ingestRatioPerBatch.p50}/${result.ingestRatioPerBatch.p90}`,
-    );
-
-    writeResults(result, opts);
-    let handle = cmp.handle;
-    let loaded = cmp.loaded;
-    let lastRate = ours.imagesPerS;
-    let lastBytesPerImage = 0;
-    // Tally the predicates of what the comparison's last round stored; the loads add theirs.
-    data.batch(0, loaded, true);
-    for (const scale of opts.scales) {
-      if (scale < loaded) {
-        result.skipped.push({
-          images: scale,
-          reason: `smaller than the ${loaded} images the ingest comparison loaded`,
-        });
-        continue;
-      }
-      if (result.scales.length > 0) {
-        const minutes = (scale - loaded) / lastRate / 60;
-        const gb = (lastBytesPerImage * scale) / 1e9;
-        if (minutes > opts.maxIngestMinutes || gb > opts.maxStoreGb) {
-          const reason =
-            `not run: at the measured ${lastRate.toFixed(1)} images/s the remaining ${scale - loaded} images would take ` +
-            `~${minutes.toFixed(0)} min (limit ${opts.maxIngestMinutes}) and the store would be ~${gb.toFixed(1)} GB ` +
-            `(limit ${opts.maxStoreGb})`;
-          result.skipped.push({ images: scale, reason });
-          log(`scale ${scale} ${reason}`);
-          continue;
-        }
-      }
-      log(`loading images ${loaded}..${scale} with ingestImages (batches of ${opts.batch})`);
-      const load = await ingestRange(
-        handle.db,
-        data,
-        METHODS.ours.fn,
-        loaded,
-        scale,
-        opts.batch,
-        `load ${scale}`,
-        true,
+    if (opts.reuseStore) {
+      // Queries only, on the store an earlier run left (its own checks: the image count, GraphQL
+      // pages against the plain Cypher's on the same store).
+      const handle = await startNeo4j(opts, true);
+      result.neo4j = await neo4jVersion(handle.db);
+      const [scale] = opts.scales;
+      log(`reusing the store in ${opts.dataDir}: no ingest comparison, no load`);
+      result.notes.push(
+        `queries only (--reuse-store), on the ${scale}-image store an earlier run left in the data folder`,
       );
-      const from = loaded;
-      loaded = scale;
-      if (load.counts.images > 0) lastRate = rates(load).imagesPerS;
-      const measured = await measureScale(opts, handle, data, scale, load, from);
-      handle = measured.handle;
-      lastBytesPerImage = measured.result.storage.totalBytes / scale;
+      const measured = await measureScale(opts, handle, await storedPredicates(handle.db), scale);
       result.scales.push(measured.result);
-      writeResults(result, opts);
-    }
-    result.generation.cloneMsPerImage = Math.round((data.cloneMs / Math.max(1, loaded)) * 1000) / 1000;
+    } else await loadAndMeasure(opts, data, result);
   } finally {
     result.machine.loadEnd = os.loadavg();
     await stopNeo4j();
@@ -1413,6 +1442,77 @@ async function main(): Promise<void> {
     writeReport(result, opts.markdown, path.relative(PROJECT_ROOT, opts.out));
     log(`markdown: ${opts.markdown} (section "## Store and GraphQL")`);
   }
+}
+
+/** The ingest comparison, then each scale loaded (ingestImages) and measured. */
+async function loadAndMeasure(opts: Options, data: StoreData, result: StoreBenchResult): Promise<void> {
+  const cmp = await ingestComparison(opts, data);
+  result.ingest = cmp.results;
+  result.neo4j = await neo4jVersion(cmp.handle.db);
+  const ours = cmp.results.find((r) => r.method === 'ours')!;
+  const raw = cmp.results.find((r) => r.method === 'raw')!;
+  result.ingestRatio = Math.round((ours.imagesPerS / raw.imagesPerS) * 100) / 100;
+  const sorted = [...cmp.ratioPerCycle].sort((x, y) => x - y);
+  result.ingestRatioPerBatch = {
+    p10: percentile(sorted, 10),
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    batches: sorted.length,
+  };
+  log(
+    `ingest ratio ours/raw: ${result.ingestRatio} (target >= 0.8); per batch p10/p50/p90 ` +
+      `${result.ingestRatioPerBatch.p10}/${result.ingestRatioPerBatch.p50}/${result.ingestRatioPerBatch.p90}`,
+  );
+
+  writeResults(result, opts);
+  let handle = cmp.handle;
+  let loaded = cmp.loaded;
+  let lastRate = ours.imagesPerS;
+  let lastBytesPerImage = 0;
+  // Tally the predicates of what the comparison's last round stored; the loads add theirs.
+  data.batch(0, loaded, true);
+  for (const scale of opts.scales) {
+    if (scale < loaded) {
+      result.skipped.push({
+        images: scale,
+        reason: `smaller than the ${loaded} images the ingest comparison loaded`,
+      });
+      continue;
+    }
+    if (result.scales.length > 0) {
+      const minutes = (scale - loaded) / lastRate / 60;
+      const gb = (lastBytesPerImage * scale) / 1e9;
+      if (minutes > opts.maxIngestMinutes || gb > opts.maxStoreGb) {
+        const reason =
+          `not run: at the measured ${lastRate.toFixed(1)} images/s the remaining ${scale - loaded} images would take ` +
+          `~${minutes.toFixed(0)} min (limit ${opts.maxIngestMinutes}) and the store would be ~${gb.toFixed(1)} GB ` +
+          `(limit ${opts.maxStoreGb})`;
+        result.skipped.push({ images: scale, reason });
+        log(`scale ${scale} ${reason}`);
+        continue;
+      }
+    }
+    log(`loading images ${loaded}..${scale} with ingestImages (batches of ${opts.batch})`);
+    const load = await ingestRange(
+      handle.db,
+      data,
+      METHODS.ours.fn,
+      loaded,
+      scale,
+      opts.batch,
+      `load ${scale}`,
+      true,
+    );
+    const from = loaded;
+    loaded = scale;
+    if (load.counts.images > 0) lastRate = rates(load).imagesPerS;
+    const measured = await measureScale(opts, handle, data.predicates, scale, { timing: load, from });
+    handle = measured.handle;
+    lastBytesPerImage = measured.result.storage.totalBytes / scale;
+    result.scales.push(measured.result);
+    writeResults(result, opts);
+  }
+  result.generation.cloneMsPerImage = Math.round((data.cloneMs / Math.max(1, loaded)) * 1000) / 1000;
 }
 
 /** A new driver for the same running Neo4j (the service's stop() closed the old one). */

@@ -105,7 +105,10 @@ export interface ScaleResult {
   images: number;
   counts: Record<string, number>;
   predicates: Record<string, number>;
-  load: IngestRates & { fromImages: number; images: number; dbSeconds: number; wallSeconds: number };
+  /** Seconds the prewarm took (absent: none, --no-prewarm). */
+  prewarmSeconds?: number;
+  /** Absent when the run reused a stored store (--reuse-store). */
+  load?: IngestRates & { fromImages: number; images: number; dbSeconds: number; wallSeconds: number };
   storage: StorageInfo;
   queries: QueryResult[];
   fixes?: FixResult[];
@@ -195,8 +198,15 @@ export function renderSection(r: StoreBenchResult, resultsFile: string, notes?: 
     out.push(`### ${int(s.images)} images`, '');
     out.push(
       `Stored: ${int(s.counts.images)} images, ${int(s.counts.objects)} objects, ${int(s.counts.layers)} layers, ` +
-        `${int(s.counts.relations)} RELATION edges. Loaded images ${int(s.load.fromImages)}..${int(s.images)} with ingestImages at ` +
-        `${s.load.imagesPerS} images/s, ${int(s.load.relationsPerS)} relations/s (${s.load.dbSeconds} s). Load average after: ${loads(s.loadAvg)}.`,
+        `${int(s.counts.relations)} object-to-object edges. ` +
+        (s.load
+          ? `Loaded images ${int(s.load.fromImages)}..${int(s.images)} with ingestImages at ` +
+            `${s.load.imagesPerS} images/s, ${int(s.load.relationsPerS)} relations/s (${s.load.dbSeconds} s). `
+          : 'Store reused from an earlier run (--reuse-store), not loaded. ') +
+        (s.prewarmSeconds !== undefined
+          ? `Queries after a prewarm that read the whole store (${s.prewarmSeconds} s). `
+          : 'Queries on a cold page cache (--no-prewarm). ') +
+        `Load average after: ${loads(s.loadAvg)}.`,
       '',
       '| query (first: 20) | GraphQL p50 | GraphQL p99 | Cypher p50 | Cypher p99 | ratio p50 | ratio p99 | frequent p50 GQL/Cy | rare p50 GQL/Cy | same page |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
