@@ -758,7 +758,7 @@ export const SEARCH_TOPK_MAX_IMAGES = 5000;
  * score) index at most (tieGroup; a larger group is met through the subject label's index instead).
  * Reading a group costs about 7.5 µs per edge whatever the page needs, walking the label costs about
  * 35 µs per object walked, and a group this large is dense enough among its label's objects for a
- * short walk (bench/storeNotes.md). Tests pass small ones to reach every path on a small store.
+ * short walk (measured on the 100,000-image benchmark store). Tests pass small ones to reach every path on a small store.
  */
 export const TOPK_READS = { firstChunk: 64, maxChunk: 1024, tieGroup: 8192 };
 /** Driving edges counted per candidate driving pattern at most, to pick the most selective one. */
@@ -793,13 +793,12 @@ export function driverBranches(p: TripletPattern): DriverBranch[] | undefined {
   return directions.map(([f, t]) => ({ k: pairKey(f, t), from: f, to: t }));
 }
 
-/** How a chunk of driving edges is cut: all, below or exactly at the score $below. */
-type ChunkBound = 'none' | 'lt' | 'eq';
+/** How a chunk of driving edges is cut: all, or below the score $below. */
+type ChunkBound = 'none' | 'lt';
 
 const CHUNK_CONDITION: Record<ChunkBound, string> = {
   none: 'r.score IS NOT NULL',
   lt: 'r.score < $below',
-  eq: 'r.score = $below',
 };
 
 /**
