@@ -12,8 +12,10 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { ImageConnection, pageInfo, withTotalCount } from './types/connection.type';
 import { Image } from './types/image.type';
 import {
+  parseJson,
   toImage,
   toLayer,
+  type ImageRoot,
   toRelation,
   toSceneObject,
   type LayerRoot,
@@ -159,6 +161,16 @@ export class ImageResolver {
     const rows = await loaders.objectsOfImage.load(image.id);
     primeObjects(loaders, rows);
     return rows.filter(objectFilter(where)).map(toSceneObject);
+  }
+
+  @FieldResolver()
+  intrinsics(@Root() image: ImageRoot): Record<string, unknown> | null {
+    return parseJson(image.intrinsicsText);
+  }
+
+  @FieldResolver()
+  provenance(@Root() image: ImageRoot): Record<string, unknown> | null {
+    return parseJson(image.provenanceText);
   }
 
   @FieldResolver(() => [Layer], { description: 'Depth layers, nearest first.' })

@@ -5,15 +5,24 @@ import { DepthRange, SceneObject } from './types/sceneObject.type';
 
 /** Store rows -> GraphQL objects. Ids the nested resolvers need ride along as non-schema properties. */
 
-function parseJson(text: string | null): Record<string, unknown> | null {
-  return text === null ? null : (JSON.parse(text) as Record<string, unknown>);
+/**
+ * A stored JSON property as the object it holds. The mappers keep the text and the JSON fields'
+ * resolvers parse it, so a page parses only the fields its query selects (an image's provenance is
+ * about a kilobyte; a search page carries up to 200 relations' evidence).
+ */
+export function parseJson(text: string | null | undefined): Record<string, unknown> | null {
+  return text == null ? null : (JSON.parse(text) as Record<string, unknown>);
 }
 
-export function toImage(row: ImageRow): Image {
+/** An Image with its JSON fields still as stored text (ImageResolver parses them when selected). */
+export type ImageRoot = Image & { intrinsicsText: string | null; provenanceText: string | null };
+
+export function toImage(row: ImageRow): ImageRoot {
+  const { intrinsics, provenance, ...rest } = row;
   return Object.assign(new Image(), {
-    ...row,
-    intrinsics: parseJson(row.intrinsics),
-    provenance: parseJson(row.provenance),
+    ...rest,
+    intrinsicsText: intrinsics,
+    provenanceText: provenance,
     depthUnit: row.depthUnit as DepthUnit | null,
   });
 }
@@ -59,6 +68,8 @@ export type RelationRoot = Relation & {
   imageId: string;
   subjectId: string;
   objectId: string;
+  /** The evidence as stored (RelationResolver.evidence parses it when selected). */
+  evidenceText: string | null;
   /** The review read with the relation; undefined when it was not (Relation.review loads it). */
   reviewRow?: ReviewRow | null;
 };
@@ -69,7 +80,7 @@ export function toRelation(row: RelationRow): RelationRoot {
     predicate: row.predicate,
     score: row.score,
     source: row.source as RelationSource,
-    evidence: parseJson(row.evidence),
+    evidenceText: row.evidence,
     provenance: ruleProvenance(row.provenance),
     imageId: row.imageId,
     subjectId: row.subjectId,

@@ -14,6 +14,7 @@ import { pageInfo, RelationConnection, withTotalCount } from './types/connection
 import { hintUnknown } from './hints';
 import { Image } from './types/image.type';
 import {
+  parseJson,
   toImage,
   toRelation,
   toSceneObject,
@@ -96,6 +97,11 @@ export class RelationResolver {
   @FieldResolver(() => SceneObject, { description: 'The object: "subject predicate object".' })
   object(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Promise<SceneObjectRoot> {
     return loadObject(ctx, relation.objectId);
+  }
+
+  @FieldResolver()
+  evidence(@Root() relation: RelationRoot): Record<string, unknown> | null {
+    return parseJson(relation.evidenceText);
   }
 
   @FieldResolver(() => Image, { description: 'The image holding the relation.' })

@@ -161,6 +161,8 @@ async function handle(
     const vary = key === 'vary' ? res.getHeader('vary') : undefined;
     res.setHeader(key, vary ? `${String(vary)}, ${value}` : value);
   }
+  // Answers depend on the store and the caller: never cached (Apollo's cache-control plugin is off).
+  if (!res.hasHeader('cache-control')) res.setHeader('cache-control', 'no-store');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);

@@ -202,11 +202,15 @@ export function byId(a: { id: string }, b: { id: string }): number {
 /**
  * Every relation of one image, in id order: the geometric ones derived by the engine (with the
  * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones.
+ * `keepLabels` prunes object pairs before the engine runs (by their labels); `keepRow` drops rows
+ * before their evidence is serialised (it sees every field but `evidence`, which is still null), so a
+ * caller that uses a few of an image's relations (search) does not pay for the others.
  */
 export function deriveImageRelations(
   input: DerivationInput,
   overrides?: Partial<Thresholds>,
   keepLabels?: (a: string, b: string) => boolean,
+  keepRow?: (row: RelationRow) => boolean,
 ): RelationRow[] {
   const idOf = new Map(input.objects.map((o) => [o.key, o.id]));
   const labelOf = new Map(input.objects.map((o) => [o.key, o.label]));
@@ -222,10 +226,11 @@ export function deriveImageRelations(
         : {}),
     },
   );
-  const rows: RelationRow[] = geometric.map((r) => {
+  const rows: RelationRow[] = [];
+  for (const r of geometric) {
     const subjectId = idOf.get(r.subject)!;
     const objectId = idOf.get(r.object)!;
-    return {
+    const row: RelationRow = {
       id: relationId(subjectId, r.predicate, objectId, 'GEOMETRY'),
       imageId: input.imageId,
       subjectId,
@@ -233,11 +238,15 @@ export function deriveImageRelations(
       predicate: r.predicate,
       score: r.score ?? null,
       source: 'GEOMETRY',
-      evidence: r.evidence ? JSON.stringify(r.evidence) : null,
+      evidence: null,
       provenance: input.rule,
     };
-  });
-  const all = [...rows, ...input.semantic].sort(byId);
+    if (keepRow && !keepRow(row)) continue;
+    if (r.evidence) row.evidence = JSON.stringify(r.evidence);
+    rows.push(row);
+  }
+  const semantic = keepRow ? input.semantic.filter(keepRow) : input.semantic;
+  const all = [...rows, ...semantic].sort(byId);
   const reviews = input.reviews;
   return reviews && reviews.size > 0 ? all.map((r) => ({ ...r, review: reviews.get(r.id) ?? null })) : all;
 }

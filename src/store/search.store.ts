@@ -10,7 +10,7 @@ import {
   loadDerivationInputs,
   type DerivationInput,
 } from './relations.store';
-import { hasVariables, joinHits, joinPatterns, type JoinResult, type TripletPattern } from './patternJoin';
+import { hasVariables, joinHits, matchesPattern, type JoinResult, type TripletPattern } from './patternJoin';
 import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
 import { afterCursor, byRank, groupDecided, pageDecided, upperBound, type RankedImage } from './topK';
 
@@ -729,8 +729,18 @@ interface ScoredImage extends JoinResult {
 /** Scores, matches and bindings of the patterns in one image from its derived relations; undefined if they fail. */
 function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredImage | undefined {
   const labels = new Map(input.objects.map((o) => [o.id, o.label]));
-  const relations = deriveImageRelations(input, undefined, (a, b) => patternsMayJoin(patterns, a, b));
-  const joined = joinPatterns(input.imageId, relations, labels, patterns);
+  const matchers = patterns.map((p) => matchesPattern(p, labels));
+  const relations = deriveImageRelations(
+    input,
+    undefined,
+    (a, b) => patternsMayJoin(patterns, a, b),
+    (r) => matchers.some((m) => m(r)),
+  );
+  const joined = joinHits(
+    input.imageId,
+    matchers.map((m) => relations.filter(m)),
+    patterns,
+  );
   return joined && { imageId: input.imageId, ...joined };
 }
 

@@ -59,6 +59,47 @@ describe('GraphQL API over HTTP (real Neo4j)', () => {
     ).toBe(3);
   });
 
+  it('returns the JSON fields (image intrinsics and provenance, relation evidence) as stored, uncached', async () => {
+    const a = await ingest(streetScene(`${tag}j`));
+    const id = (a.body.data!.ingestSceneGraph as { image: { id: string } }).image.id;
+    const res = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `query($id: ID!) { image(id: $id) { intrinsics provenance relations { id source evidence provenance } } }`,
+        variables: { id },
+      }),
+    });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const image = ((await res.json()) as { data: { image: Record<string, unknown> } }).data.image as {
+      intrinsics: unknown;
+      provenance: Record<string, unknown> | null;
+      relations: {
+        id: string;
+        source: string;
+        evidence: Record<string, unknown> | null;
+        provenance: unknown;
+      }[];
+    };
+    const stored = await db.read('test.json', (tx) =>
+      tx.run<{ intrinsics: string | null; provenance: string | null }>(
+        'MATCH (i:Image {id: $id}) RETURN i.intrinsics AS intrinsics, i.provenance AS provenance',
+        { id },
+      ),
+    );
+    const parse = (t: string | null) => (t === null ? null : (JSON.parse(t) as unknown));
+    expect(image.intrinsics).toEqual(parse(stored.records[0].get('intrinsics')));
+    expect(image.provenance).toEqual(parse(stored.records[0].get('provenance')));
+    expect(image.provenance).toHaveProperty('engine');
+    const geometric = image.relations.filter((r) => r.source === 'GEOMETRY');
+    expect(geometric.length).toBeGreaterThan(0);
+    for (const r of geometric) {
+      expect(r.evidence).toEqual(expect.any(Object));
+      expect(Object.values(r.evidence!).some((v) => typeof v === 'number')).toBe(true);
+      expect(r.provenance).toMatchObject({ engine: image.provenance!.engine });
+    }
+  });
+
   it('replaces the graph when the same image comes with another config', async () => {
     const scene = streetScene(`${tag}r`);
     const a = await ingest(scene);

@@ -1,0 +1,78 @@
+import { deriveImageRelations, type DerivationInput } from '../../../src/store/relations.store';
+
+function object(
+  key: string,
+  label: string,
+  box: number[],
+  depth: number,
+): DerivationInput['objects'][number] {
+  return {
+    id: `img:${key}`,
+    key,
+    label,
+    box,
+    depthMin: depth - 1,
+    depthP5: depth - 0.8,
+    depthP50: depth,
+    depthP95: depth + 0.8,
+    depthMax: depth + 1,
+    depthUnit: 'RELATIVE',
+    centroid: null,
+    extent: null,
+    position: null,
+    mask: null,
+  };
+}
+
+const input: DerivationInput = {
+  imageId: 'img',
+  width: 640,
+  height: 480,
+  thresholds: {},
+  rangeMode: 'percentile',
+  rule: 'spatial-engine@test',
+  provenance: null,
+  objects: [
+    object('o1', 'person', [40, 100, 200, 460], 2),
+    object('o2', 'car', [180, 200, 520, 420], 6),
+    object('o3', 'tree', [500, 20, 630, 400], 9),
+  ],
+  semantic: [
+    {
+      id: 'img:o1|riding|img:o2|MODEL',
+      imageId: 'img',
+      subjectId: 'img:o1',
+      objectId: 'img:o2',
+      predicate: 'riding',
+      score: 0.7,
+      source: 'MODEL',
+      evidence: null,
+      provenance: null,
+    },
+  ],
+};
+
+describe('deriveImageRelations', () => {
+  const all = deriveImageRelations(input);
+
+  it('derives the geometric relations, merged with the semantic ones in id order', () => {
+    expect(all.some((r) => r.source === 'GEOMETRY' && r.predicate === 'left of')).toBe(true);
+    expect(all.some((r) => r.predicate === 'riding')).toBe(true);
+    expect(all.map((r) => r.id)).toEqual([...all.map((r) => r.id)].sort());
+    expect(all.filter((r) => r.source === 'GEOMETRY').every((r) => r.evidence !== null)).toBe(true);
+  });
+
+  it('keeps only the rows keepRow accepts, otherwise the same rows, evidence serialised for them', () => {
+    const seen: (string | null)[] = [];
+    const keep = (r: (typeof all)[number]) => {
+      seen.push(r.evidence);
+      return r.predicate === 'left of' || r.source === 'MODEL';
+    };
+    const kept = deriveImageRelations(input, undefined, undefined, keep);
+    expect(kept).toEqual(all.filter((r) => r.predicate === 'left of' || r.source === 'MODEL'));
+    expect(kept.length).toBeGreaterThan(1);
+    expect(kept.length).toBeLessThan(all.length);
+    // keepRow decides before the evidence is serialised (semantic rows carry theirs as stored)
+    expect(seen.filter((e) => e !== null)).toEqual([]);
+  });
+});
