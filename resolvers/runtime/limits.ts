@@ -228,6 +228,9 @@ export function estimateCost(
 
 const TRIVIAL_DOCUMENT = parse('{ __typename }');
 
+/** Query sources whose expanded field count queryLimitsPlugin keeps (oldest dropped first). */
+const COUNTED_QUERIES = 1000;
+
 /**
  * Apollo's cache of parsed and validated documents (its `documentStore`), an LRU by query hash, that
  * can also answer "already validated" with a trivial document for a query the limits plugin refused:
@@ -280,19 +283,27 @@ export class GuardedDocumentStore {
  */
 export function queryLimitsPlugin(limits: QueryLimits, store?: GuardedDocumentStore): ApolloServerPlugin {
   const maxCost = limits.maxQueryCost;
+  // Expanded field counts by query hash (the SHA-256 of the source), so that a query sent again is not
+  // parsed again here; as bounded as Apollo's document cache.
+  const counted = new Map<string, number>();
   return {
     async requestDidStart() {
       let tooLarge: GraphQLError | undefined;
       return {
         async didResolveSource(requestContext) {
           // Counted on our own parse of the source, before Apollo parses and validates it.
-          let document: DocumentNode;
-          try {
-            document = parse(requestContext.source);
-          } catch {
-            return; // Apollo reports the syntax error.
+          let fields = counted.get(requestContext.queryHash);
+          if (fields === undefined) {
+            let document: DocumentNode;
+            try {
+              document = parse(requestContext.source);
+            } catch {
+              return; // Apollo reports the syntax error.
+            }
+            fields = expandedFieldCount(document);
+            counted.set(requestContext.queryHash, fields);
+            if (counted.size > COUNTED_QUERIES) counted.delete(counted.keys().next().value!);
           }
-          const fields = expandedFieldCount(document);
           if (fields > limits.maxQueryFields) {
             tooLarge = limitError(
               `The query has ${fields} fields once its fragments are expanded; the limit is ${limits.maxQueryFields} (MAX_QUERY_FIELDS)`,

@@ -130,6 +130,10 @@ describe('service faults and limits (real Neo4j)', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_LARGE');
     expect(ms).toBeLessThan(1000);
+    // Sent again (its count is remembered by query hash), it is refused the same way.
+    const again = await gql(service, bomb);
+    expect(again.status).toBe(400);
+    expect(again.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_LARGE');
   });
 
   it('keeps /healthz responsive while a big scene is ingested', async () => {
