@@ -168,6 +168,11 @@ export interface StoredGeometryOptions {
    * go both ways): exactly the ones the whole derivation gives for those pairs.
    */
   keepPair?: (a: string, b: string) => boolean;
+  /**
+   * Only the relations with these predicates (an inverse such as `behind` counts on its own): the
+   * others are neither emitted nor given evidence; those kept are exactly what the whole derivation gives.
+   */
+  predicates?: ReadonlySet<string>;
 }
 
 /**
@@ -195,5 +200,5 @@ export function relationsFromStoredGeometry(
       decoded && decoded.pixelCount > 0 ? decoded : undefined,
     );
   });
-  return computeRelations(measured, thresholds, options.keepPair);
+  return computeRelations(measured, thresholds, options.keepPair, options.predicates);
 }

@@ -416,8 +416,13 @@ function distance(a: Placed, b: Placed, t: Thresholds): Finding | undefined {
   return undefined;
 }
 
-function emit(out: Relation[], f: Finding | undefined): void {
+function emit(out: Relation[], f: Finding | undefined, predicates?: ReadonlySet<string>): void {
   if (!f) return;
+  const inverse = INVERSE_PREDICATE[f.predicate];
+  if (predicates && !predicates.has(f.predicate)) {
+    if (inverse && predicates.has(inverse)) pushInverse(out, f, inverse);
+    return;
+  }
   out.push({
     subject: f.subject.key,
     predicate: f.predicate,
@@ -426,17 +431,18 @@ function emit(out: Relation[], f: Finding | undefined): void {
     source: 'GEOMETRY',
     evidence: f.evidence(),
   });
-  const inverse = INVERSE_PREDICATE[f.predicate];
-  if (inverse) {
-    out.push({
-      subject: f.object.key,
-      predicate: inverse,
-      object: f.subject.key,
-      score: f.score,
-      source: 'GEOMETRY',
-      evidence: f.evidence(),
-    });
-  }
+  if (inverse && (!predicates || predicates.has(inverse))) pushInverse(out, f, inverse);
+}
+
+function pushInverse(out: Relation[], f: Finding, inverse: string): void {
+  out.push({
+    subject: f.object.key,
+    predicate: inverse,
+    object: f.subject.key,
+    score: f.score,
+    source: 'GEOMETRY',
+    evidence: f.evidence(),
+  });
 }
 
 /** Nearest near bound to farthest far bound over the objects with depth: the scale of "a margin of the scene". */
@@ -459,6 +465,7 @@ export function computeRelations(
   objects: readonly Object3d[],
   thresholds: Thresholds,
   keepPair?: (a: string, b: string) => boolean,
+  predicates?: ReadonlySet<string>,
 ): Relation[] {
   const placed = objects.map((o) => new Placed(o));
   const span = depthSpan(objects);
@@ -474,25 +481,29 @@ export function computeRelations(
       if (use3d) {
         const order = depthOrder(a, b, thresholds, span);
         if (order) {
-          emit(out, {
-            subject: order.nearer,
-            predicate: 'in front of',
-            object: order.farther,
-            score: order.score,
-            evidence: order.evidence,
-          });
+          emit(
+            out,
+            {
+              subject: order.nearer,
+              predicate: 'in front of',
+              object: order.farther,
+              score: order.score,
+              evidence: order.evidence,
+            },
+            predicates,
+          );
         }
-        emit(out, coverFinding(a, b, thresholds) ?? coverFinding(b, a, thresholds));
-        if (order) emit(out, occludes(order, thresholds));
-        emit(out, lateral(a, b, thresholds, true));
-        emit(out, vertical(a, b, thresholds, true));
-        emit(out, support(a, b, thresholds));
-        emit(out, support(b, a, thresholds));
-        emit(out, beside(a, b, thresholds, span));
-        if (a.metric && b.metric) emit(out, distance(a, b, thresholds));
+        emit(out, coverFinding(a, b, thresholds) ?? coverFinding(b, a, thresholds), predicates);
+        if (order) emit(out, occludes(order, thresholds), predicates);
+        emit(out, lateral(a, b, thresholds, true), predicates);
+        emit(out, vertical(a, b, thresholds, true), predicates);
+        emit(out, support(a, b, thresholds), predicates);
+        emit(out, support(b, a, thresholds), predicates);
+        emit(out, beside(a, b, thresholds, span), predicates);
+        if (a.metric && b.metric) emit(out, distance(a, b, thresholds), predicates);
       } else {
-        emit(out, lateral(a, b, thresholds, false));
-        emit(out, vertical(a, b, thresholds, false));
+        emit(out, lateral(a, b, thresholds, false), predicates);
+        emit(out, vertical(a, b, thresholds, false), predicates);
       }
     }
   }

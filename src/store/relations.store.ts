@@ -202,7 +202,8 @@ export function byId(a: { id: string }, b: { id: string }): number {
 /**
  * Every relation of one image, in id order: the geometric ones derived by the engine (with the
  * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones.
- * `keepLabels` prunes object pairs before the engine runs (by their labels); `keepRow` drops rows
+ * `keepLabels` prunes object pairs before the engine runs (by their labels), `predicates` the
+ * geometric predicates it emits (semantic rows are kept whatever their predicate); `keepRow` drops rows
  * before their evidence is serialised (it sees every field but `evidence`, which is still null), so a
  * caller that uses a few of an image's relations (search) does not pay for the others.
  */
@@ -211,6 +212,7 @@ export function deriveImageRelations(
   overrides?: Partial<Thresholds>,
   keepLabels?: (a: string, b: string) => boolean,
   keepRow?: (row: RelationRow) => boolean,
+  predicates?: ReadonlySet<string>,
 ): RelationRow[] {
   const idOf = new Map(input.objects.map((o) => [o.key, o.id]));
   const labelOf = new Map(input.objects.map((o) => [o.key, o.label]));
@@ -224,6 +226,7 @@ export function deriveImageRelations(
       ...(keepLabels
         ? { keepPair: (a: string, b: string) => keepLabels(labelOf.get(a)!, labelOf.get(b)!) }
         : {}),
+      ...(predicates ? { predicates } : {}),
     },
   );
   const rows: RelationRow[] = [];

@@ -735,6 +735,8 @@ function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredI
     undefined,
     (a, b) => patternsMayJoin(patterns, a, b),
     (r) => matchers.some((m) => m(r)),
+    // every pattern names its predicate: the engine emits only those
+    patterns.every((p) => p.predicate !== undefined) ? new Set(patterns.map((p) => p.predicate!)) : undefined,
   );
   const joined = joinHits(
     input.imageId,

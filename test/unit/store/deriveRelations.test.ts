@@ -17,8 +17,8 @@ function object(
     depthP95: depth + 0.8,
     depthMax: depth + 1,
     depthUnit: 'RELATIVE',
-    centroid: null,
-    extent: null,
+    centroid: [(box[0] + box[2]) / 200, (box[1] + box[3]) / 200, depth],
+    extent: [(box[2] - box[0]) / 100, (box[3] - box[1]) / 100, 1.6],
     position: null,
     mask: null,
   };
@@ -56,7 +56,9 @@ describe('deriveImageRelations', () => {
   const all = deriveImageRelations(input);
 
   it('derives the geometric relations, merged with the semantic ones in id order', () => {
-    expect(all.some((r) => r.source === 'GEOMETRY' && r.predicate === 'left of')).toBe(true);
+    for (const p of ['left of', 'right of', 'in front of', 'behind']) {
+      expect(all.some((r) => r.source === 'GEOMETRY' && r.predicate === p)).toBe(true);
+    }
     expect(all.some((r) => r.predicate === 'riding')).toBe(true);
     expect(all.map((r) => r.id)).toEqual([...all.map((r) => r.id)].sort());
     expect(all.filter((r) => r.source === 'GEOMETRY').every((r) => r.evidence !== null)).toBe(true);
@@ -74,5 +76,25 @@ describe('deriveImageRelations', () => {
     expect(kept.length).toBeLessThan(all.length);
     // keepRow decides before the evidence is serialised (semantic rows carry theirs as stored)
     expect(seen.filter((e) => e !== null)).toEqual([]);
+  });
+
+  it('emits only the given geometric predicates, an inverse on its own, semantic rows whatever theirs', () => {
+    for (const wanted of [
+      ['right of'],
+      ['left of'],
+      ['left of', 'right of'],
+      ['in front of'],
+      ['behind'],
+      ['near', 'far'],
+    ]) {
+      const set = new Set(wanted);
+      const kept = deriveImageRelations(input, undefined, undefined, undefined, set);
+      expect(kept).toEqual(all.filter((r) => r.source !== 'GEOMETRY' || set.has(r.predicate)));
+    }
+    expect(
+      deriveImageRelations(input, undefined, undefined, undefined, new Set(['right of'])).filter(
+        (r) => r.source === 'GEOMETRY',
+      ).length,
+    ).toBe(3);
   });
 });
