@@ -15,6 +15,8 @@ import { pageInfo, SpatialConnection, SpatialEdge, withTotalCount } from './type
 import { checkScore, labelList } from './filters';
 import { hintUnknown } from './hints';
 import { toImage, toSceneObject } from './mappers';
+import type { ImageRow } from '../src/store/rows';
+import type { Image } from './types/image.type';
 import { OrderDirection } from './types/images.input';
 import { SpatialArgs, SpatialOrderField } from './types/spatial.args';
 
@@ -22,7 +24,7 @@ async function spatial(
   direction: SpatialQuery['direction'],
   args: SpatialArgs,
   ctx: RequestContext,
-): Promise<SpatialConnection> {
+): Promise<SpatialConnectionRoot> {
   checkPageSize(args.first);
   const label = normalizeLabel(args.label);
   if (label.length === 0) throw new UserInputError('must not be empty', 'label');
@@ -81,7 +83,7 @@ async function spatial(
     cursor: encodeCursor(kind, r.orderKey ?? [r.reference.id, r.object.id]),
     node: toSceneObject(r.object),
     reference: toSceneObject(r.reference),
-    image: toImage(r.image),
+    imageRow: r.image,
     score: r.match?.score ?? null,
     derived: r.match === null,
     evidence: r.derivedEvidence,
@@ -110,11 +112,23 @@ function decodeSpatialCursor(
   return key as OrderedSpatialKey;
 }
 
-/** A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand. */
-type SpatialEdgeRoot = SpatialEdge & { relationOf: { imageId: string; relationId: string } | null };
+/**
+ * A spatial edge; `relationOf` names the stored relation whose evidence is derived on demand, and the
+ * image row is mapped only when `image` is selected.
+ */
+type SpatialEdgeRoot = Omit<SpatialEdge, 'image'> & {
+  imageRow: ImageRow;
+  relationOf: { imageId: string; relationId: string } | null;
+};
+type SpatialConnectionRoot = Omit<SpatialConnection, 'edges'> & { edges: SpatialEdgeRoot[] };
 
 @Resolver(() => SpatialEdge)
 export class SpatialEdgeResolver {
+  @FieldResolver()
+  image(@Root() edge: SpatialEdgeRoot): Image {
+    return toImage(edge.imageRow);
+  }
+
   @FieldResolver(() => GraphQLJSONObject, {
     nullable: true,
     description:
@@ -142,7 +156,7 @@ export class SpatialResolver {
   objectsInFrontOf(
     @Args(() => SpatialArgs) args: SpatialArgs,
     @Ctx() ctx: RequestContext,
-  ): Promise<SpatialConnection> {
+  ): Promise<SpatialConnectionRoot> {
     return spatial('in front of', args, ctx);
   }
 
@@ -152,7 +166,7 @@ export class SpatialResolver {
   objectsBehind(
     @Args(() => SpatialArgs) args: SpatialArgs,
     @Ctx() ctx: RequestContext,
-  ): Promise<SpatialConnection> {
+  ): Promise<SpatialConnectionRoot> {
     return spatial('behind', args, ctx);
   }
 }
