@@ -234,17 +234,19 @@ export function objectFromStoredGeometry(
   rangeMode: RangeMode,
   mask?: PixelRegion,
 ): Object3d {
-  const base: Object3d = mask
-    ? { key: object.key, box: object.box, mask }
-    : { key: object.key, box: object.box };
-  if (!object.depth || !object.centroid || !object.extent) return base;
-  return {
-    ...base,
-    // The measurement's numbers (pixel noise, sample count) decide how sure its range is (covers).
-    ...(object.evidence ? { evidence: object.evidence } : {}),
-    depth: object.depth,
-    range: depthRange(object.depth, rangeMode),
-    centroid: [...object.centroid],
-    extent: [...object.extent],
-  };
+  // Literals rather than spreads: a search derives every object of each page image.
+  if (!object.depth || !object.centroid || !object.extent) {
+    return mask ? { key: object.key, box: object.box, mask } : { key: object.key, box: object.box };
+  }
+  const o: { -readonly [K in keyof Object3d]: Object3d[K] } = { key: object.key, box: object.box };
+  if (mask) o.mask = mask;
+  // The measurement's numbers (pixel noise, sample count) decide how sure its range is (covers).
+  if (object.evidence) o.evidence = object.evidence;
+  o.depth = object.depth;
+  o.range = depthRange(object.depth, rangeMode);
+  const [cx, cy, cz] = object.centroid;
+  const [ex, ey, ez] = object.extent;
+  o.centroid = [cx, cy, cz];
+  o.extent = [ex, ey, ez];
+  return o;
 }

@@ -467,19 +467,23 @@ export function computeRelations(
   keepPair?: (a: string, b: string) => boolean,
   predicates?: ReadonlySet<string>,
 ): Relation[] {
-  const placed = objects.map((o) => new Placed(o));
+  // Only the objects of a kept pair are placed; the span reads every object's range all the same.
+  const placed: (Placed | undefined)[] = new Array<Placed | undefined>(objects.length);
+  const place = (i: number): Placed => (placed[i] ??= new Placed(objects[i]));
   const span = depthSpan(objects);
+  const wanted = rulesWanted(predicates);
   const out: Relation[] = [];
-  for (let i = 0; i < placed.length; i++) {
-    const a = placed[i];
-    for (let j = i + 1; j < placed.length; j++) {
-      const b = placed[j];
+  for (let i = 0; i < objects.length; i++) {
+    for (let j = i + 1; j < objects.length; j++) {
       // Each pair's relations depend only on the two objects (and the image-wide depth span), so
       // leaving pairs out changes nothing for the others.
-      if (keepPair && !keepPair(a.key, b.key) && !keepPair(b.key, a.key)) continue;
+      if (keepPair && !keepPair(objects[i].key, objects[j].key) && !keepPair(objects[j].key, objects[i].key))
+        continue;
+      const a = place(i);
+      const b = place(j);
       const use3d = a.has3d && b.has3d;
       if (use3d) {
-        const order = depthOrder(a, b, thresholds, span);
+        const order = wanted.order ? depthOrder(a, b, thresholds, span) : undefined;
         if (order) {
           emit(
             out,
@@ -493,19 +497,57 @@ export function computeRelations(
             predicates,
           );
         }
-        emit(out, coverFinding(a, b, thresholds) ?? coverFinding(b, a, thresholds), predicates);
+        if (wanted.covers)
+          emit(out, coverFinding(a, b, thresholds) ?? coverFinding(b, a, thresholds), predicates);
         if (order) emit(out, occludes(order, thresholds), predicates);
-        emit(out, lateral(a, b, thresholds, true), predicates);
-        emit(out, vertical(a, b, thresholds, true), predicates);
-        emit(out, support(a, b, thresholds), predicates);
-        emit(out, support(b, a, thresholds), predicates);
-        emit(out, beside(a, b, thresholds, span), predicates);
-        if (a.metric && b.metric) emit(out, distance(a, b, thresholds), predicates);
+        if (wanted.lateral) emit(out, lateral(a, b, thresholds, true), predicates);
+        if (wanted.vertical) emit(out, vertical(a, b, thresholds, true), predicates);
+        if (wanted.support) {
+          emit(out, support(a, b, thresholds), predicates);
+          emit(out, support(b, a, thresholds), predicates);
+        }
+        if (wanted.beside) emit(out, beside(a, b, thresholds, span), predicates);
+        if (wanted.distance && a.metric && b.metric) emit(out, distance(a, b, thresholds), predicates);
       } else {
-        emit(out, lateral(a, b, thresholds, false), predicates);
-        emit(out, vertical(a, b, thresholds, false), predicates);
+        if (wanted.lateral) emit(out, lateral(a, b, thresholds, false), predicates);
+        if (wanted.vertical) emit(out, vertical(a, b, thresholds, false), predicates);
       }
     }
   }
   return out;
+}
+
+/**
+ * The predicates each rule of computeRelations can emit (an inverse comes with its predicate):
+ * with a `predicates` filter, a rule none of whose predicates is wanted is not run at all. occludes
+ * is decided from the depth order, so it needs the order rule.
+ */
+const RULE_PREDICATES = {
+  order: ['in front of', 'occludes'],
+  covers: ['covers'],
+  lateral: ['left of'],
+  vertical: ['above'],
+  support: ['on', 'over', 'in'],
+  beside: ['beside'],
+  distance: ['near', 'far'],
+} as const satisfies Record<string, readonly CanonicalPredicate[]>;
+
+type Rule = keyof typeof RULE_PREDICATES;
+
+function rulesWanted(predicates: ReadonlySet<string> | undefined): Record<Rule, boolean> {
+  const wants = (rule: Rule): boolean =>
+    !predicates ||
+    RULE_PREDICATES[rule].some((p: CanonicalPredicate) => {
+      const inverse = INVERSE_PREDICATE[p];
+      return predicates.has(p) || (inverse !== undefined && predicates.has(inverse));
+    });
+  return {
+    order: wants('order'),
+    covers: wants('covers'),
+    lateral: wants('lateral'),
+    vertical: wants('vertical'),
+    support: wants('support'),
+    beside: wants('beside'),
+    distance: wants('distance'),
+  };
 }

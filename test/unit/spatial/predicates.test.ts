@@ -289,3 +289,67 @@ describe('every relation', () => {
     expect(computeRelations(objects, T)).toEqual(rel);
   });
 });
+
+describe('a predicate filter', () => {
+  // A deterministic scene of 40 objects with metric depth: every geometric predicate occurs.
+  const objects: Object3d[] = [];
+  let seed = 12345;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 40; i++) {
+    const x = Math.floor(next() * 560);
+    const y = Math.floor(next() * 400);
+    const w = 20 + Math.floor(next() * 200);
+    const h = 20 + Math.floor(next() * 200);
+    const near = next() * 8;
+    objects.push(
+      obj(`o${i}`, { box: [x, y, x + w, y + h], z: [near, near + 0.2 + next() * 3], unit: 'METERS' }),
+    );
+  }
+  // and an apple in a bowl (containment is rare among random boxes)
+  objects.push(
+    obj('bowl', { box: [100, 100, 300, 200], z: [2, 3], x: 0, y: 0, w: 1, h: 0.5, unit: 'METERS' }),
+  );
+  objects.push(
+    obj('apple', { box: [150, 120, 200, 180], z: [2.3, 2.7], x: 0, y: 0.05, w: 0.2, h: 0.2, unit: 'METERS' }),
+  );
+  const all = computeRelations(objects, T);
+  const emitted = new Set(all.map((r) => r.predicate));
+
+  it('yields exactly the unfiltered relations of the predicates asked for, inverses on their own', () => {
+    expect([...emitted].sort()).toEqual(
+      [
+        'above',
+        'behind',
+        'below',
+        'beside',
+        'covered by',
+        'covers',
+        'far',
+        'in',
+        'in front of',
+        'left of',
+        'near',
+        'occludes',
+        'on',
+        'over',
+        'right of',
+        'under',
+      ].sort(),
+    );
+    for (const p of emitted) {
+      expect(computeRelations(objects, T, undefined, new Set([p]))).toEqual(
+        all.filter((r) => r.predicate === p),
+      );
+    }
+    const two = new Set(['behind', 'left of']);
+    expect(computeRelations(objects, T, undefined, two)).toEqual(all.filter((r) => two.has(r.predicate)));
+  });
+
+  it('and a pair filter together: the same relations as filtering the whole output', () => {
+    const keep = (a: string, b: string): boolean => a < 'o2' && b > 'o3';
+    const set = new Set(['in front of', 'occludes']);
+    expect(computeRelations(objects, T, keep, set)).toEqual(
+      all.filter((r) => set.has(r.predicate) && (keep(r.subject, r.object) || keep(r.object, r.subject))),
+    );
+  });
+});
