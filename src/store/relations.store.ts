@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import type { SceneObject } from '../scenegraph/sceneGraph.types';
+import type { Relation, SceneObject } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
 import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
@@ -199,21 +199,44 @@ export function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** What deriveImageRelations derives of an image, beyond the defaults (everything, evidence as text). */
+export interface DeriveOptions {
+  /** Thresholds over the image's own (the relations a build with these would have produced). */
+  overrides?: Partial<Thresholds>;
+  /** Prunes object pairs, by their labels, before the engine runs. */
+  keepLabels?: (a: string, b: string) => boolean;
+  /**
+   * Drops rows before their evidence is serialised (it sees every field but `evidence`, still null,
+   * and `review`, not attached yet).
+   */
+  keepRow?: (row: RelationRow) => boolean;
+  /** The geometric predicates the engine emits (semantic rows are kept whatever their predicate). */
+  predicates?: ReadonlySet<string>;
+  /**
+   * Leaves the geometric rows' evidence null, held aside until `withEvidence` serialises it for the
+   * rows a caller returns: a search ranks and joins dozens of an image's relations but returns at
+   * most MATCHES_PER_PATTERN per pattern (serialising every kept row was ~40% of deriving a page).
+   */
+  deferEvidence?: boolean;
+}
+
+/** Evidence that deriveImageRelations held aside (deferEvidence), by row. */
+const deferredEvidence = new WeakMap<RelationRow, NonNullable<Relation['evidence']>>();
+
+/** The row with its evidence serialised when deriveImageRelations deferred it, else the row itself. */
+export function withEvidence(row: RelationRow): RelationRow {
+  const evidence = deferredEvidence.get(row);
+  return evidence ? { ...row, evidence: JSON.stringify(evidence) } : row;
+}
+
 /**
  * Every relation of one image, in id order: the geometric ones derived by the engine (with the
- * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones.
- * `keepLabels` prunes object pairs before the engine runs (by their labels), `predicates` the
- * geometric predicates it emits (semantic rows are kept whatever their predicate); `keepRow` drops rows
- * before their evidence is serialised (it sees every field but `evidence`, which is still null), so a
- * caller that uses a few of an image's relations (search) does not pay for the others.
+ * image's own thresholds overlaid by `overrides`), then merged with the stored semantic ones. A
+ * caller that uses a few of an image's relations (search) prunes with the options and does not pay
+ * for the others.
  */
-export function deriveImageRelations(
-  input: DerivationInput,
-  overrides?: Partial<Thresholds>,
-  keepLabels?: (a: string, b: string) => boolean,
-  keepRow?: (row: RelationRow) => boolean,
-  predicates?: ReadonlySet<string>,
-): RelationRow[] {
+export function deriveImageRelations(input: DerivationInput, options: DeriveOptions = {}): RelationRow[] {
+  const { overrides, keepLabels, keepRow, predicates, deferEvidence = false } = options;
   const idOf = new Map(input.objects.map((o) => [o.key, o.id]));
   const labelOf = new Map(input.objects.map((o) => [o.key, o.label]));
   const geometric = relationsFromStoredGeometry(
@@ -245,13 +268,22 @@ export function deriveImageRelations(
       provenance: input.rule,
     };
     if (keepRow && !keepRow(row)) continue;
-    if (r.evidence) row.evidence = JSON.stringify(r.evidence);
+    if (r.evidence) {
+      if (deferEvidence) deferredEvidence.set(row, r.evidence);
+      else row.evidence = JSON.stringify(r.evidence);
+    }
     rows.push(row);
   }
   const semantic = keepRow ? input.semantic.filter(keepRow) : input.semantic;
   const all = [...rows, ...semantic].sort(byId);
   const reviews = input.reviews;
-  return reviews && reviews.size > 0 ? all.map((r) => ({ ...r, review: reviews.get(r.id) ?? null })) : all;
+  if (!reviews || reviews.size === 0) return all;
+  return all.map((r) => {
+    const reviewed = { ...r, review: reviews.get(r.id) ?? null };
+    const evidence = deferredEvidence.get(r);
+    if (evidence) deferredEvidence.set(reviewed, evidence);
+    return reviewed;
+  });
 }
 
 /** The relations of each image (images that no longer exist are absent). */
@@ -261,7 +293,7 @@ export async function relationsOfImages(
   overrides?: Partial<Thresholds>,
 ): Promise<Map<string, RelationRow[]>> {
   const inputs = await loadDerivationInputs(db, imageIds);
-  return new Map([...inputs].map(([id, input]) => [id, deriveImageRelations(input, overrides)]));
+  return new Map([...inputs].map(([id, input]) => [id, deriveImageRelations(input, { overrides })]));
 }
 
 /** The image an object id belongs to (`imageId:key`, image ids are hex). */

@@ -6,6 +6,7 @@ import { imagesByIds, objectsByIds } from './graph.store';
 import { EDGE_TYPE, edgeFor, pairKey, pairKeyRange, relationId, SEMANTIC_TYPE } from './relationModel';
 import {
   deriveImageRelations,
+  withEvidence,
   imageIdOfObject,
   loadDerivationInputs,
   type DerivationInput,
@@ -447,7 +448,8 @@ export async function listRelations(
       if (!input) continue;
       const labels = new Map(input.objects.map((o) => [o.id, o.label]));
       const keep = relationMatches(where, labels);
-      for (const r of deriveImageRelations(input)) if (r.id > afterId && keep(r)) found.push(r);
+      for (const r of deriveImageRelations(input, { deferEvidence: true }))
+        if (r.id > afterId && keep(r)) found.push(r);
     }
     scanned += ids.length;
     lastImage = ids[ids.length - 1];
@@ -457,7 +459,7 @@ export async function listRelations(
     }
     from = `${lastImage};`; // just after every id of lastImage's objects (':' < ';')
   }
-  const rows = found.slice(0, first);
+  const rows = found.slice(0, first).map(withEvidence);
   const objects = await objectsByIds(
     db,
     rows.flatMap((r) => [r.subjectId, r.objectId]),
@@ -495,7 +497,7 @@ export async function countRelations(db: Database, where: RelationsWhere): Promi
     const inputs = await loadDerivationInputs(db, ids);
     for (const input of inputs.values()) {
       const keep = relationMatches(where, new Map(input.objects.map((o) => [o.id, o.label])));
-      n += deriveImageRelations(input).filter(keep).length;
+      n += deriveImageRelations(input, { deferEvidence: true }).filter(keep).length;
     }
     scanned += ids.length;
     if (ids.length < batch) return n;
@@ -730,20 +732,21 @@ interface ScoredImage extends JoinResult {
 function scoreImage(input: DerivationInput, patterns: TripletPattern[]): ScoredImage | undefined {
   const labels = new Map(input.objects.map((o) => [o.id, o.label]));
   const matchers = patterns.map((p) => matchesPattern(p, labels));
-  const relations = deriveImageRelations(
-    input,
-    undefined,
-    (a, b) => patternsMayJoin(patterns, a, b),
-    (r) => matchers.some((m) => m(r)),
+  const relations = deriveImageRelations(input, {
+    keepLabels: (a, b) => patternsMayJoin(patterns, a, b),
+    keepRow: (r) => matchers.some((m) => m(r)),
     // every pattern names its predicate: the engine emits only those
-    patterns.every((p) => p.predicate !== undefined) ? new Set(patterns.map((p) => p.predicate!)) : undefined,
-  );
+    ...(patterns.every((p) => p.predicate !== undefined)
+      ? { predicates: new Set(patterns.map((p) => p.predicate!)) }
+      : {}),
+    deferEvidence: true,
+  });
   const joined = joinHits(
     input.imageId,
     matchers.map((m) => relations.filter(m)),
     patterns,
   );
-  return joined && { imageId: input.imageId, ...joined };
+  return joined && { imageId: input.imageId, ...joined, matches: joined.matches.map(withEvidence) };
 }
 
 /** Images holding every label the patterns name (the candidates of a search that needs derivation). */

@@ -1,4 +1,4 @@
-import { deriveImageRelations, type DerivationInput } from '../../../src/store/relations.store';
+import { deriveImageRelations, withEvidence, type DerivationInput } from '../../../src/store/relations.store';
 
 function object(
   key: string,
@@ -70,7 +70,7 @@ describe('deriveImageRelations', () => {
       seen.push(r.evidence);
       return r.predicate === 'left of' || r.source === 'MODEL';
     };
-    const kept = deriveImageRelations(input, undefined, undefined, keep);
+    const kept = deriveImageRelations(input, { keepRow: keep });
     expect(kept).toEqual(all.filter((r) => r.predicate === 'left of' || r.source === 'MODEL'));
     expect(kept.length).toBeGreaterThan(1);
     expect(kept.length).toBeLessThan(all.length);
@@ -88,13 +88,39 @@ describe('deriveImageRelations', () => {
       ['near', 'far'],
     ]) {
       const set = new Set(wanted);
-      const kept = deriveImageRelations(input, undefined, undefined, undefined, set);
+      const kept = deriveImageRelations(input, { predicates: set });
       expect(kept).toEqual(all.filter((r) => r.source !== 'GEOMETRY' || set.has(r.predicate)));
     }
     expect(
-      deriveImageRelations(input, undefined, undefined, undefined, new Set(['right of'])).filter(
+      deriveImageRelations(input, { predicates: new Set(['right of']) }).filter(
         (r) => r.source === 'GEOMETRY',
       ).length,
     ).toBe(3);
+  });
+
+  it('defers evidence until withEvidence, which serialises what a full derivation would have', () => {
+    const deferred = deriveImageRelations(input, { deferEvidence: true });
+    expect(deferred.map((r) => ({ ...r, evidence: null }))).toEqual(
+      all.map((r) => ({ ...r, evidence: null })),
+    );
+    expect(deferred.filter((r) => r.source === 'GEOMETRY').every((r) => r.evidence === null)).toBe(true);
+    expect(deferred.map(withEvidence)).toEqual(all);
+    // reviewed rows keep theirs too (deriveImageRelations copies them to attach the review)
+    const review = {
+      relationId: all[0].id,
+      imageId: 'img',
+      subjectId: all[0].subjectId,
+      objectId: all[0].objectId,
+      predicate: all[0].predicate,
+      source: all[0].source,
+      verdict: 'CONFIRMED' as const,
+      reviewer: 'ana',
+      reviewerKeyId: null,
+      at: '2026-01-01T00:00:00.000Z',
+    };
+    const reviewed = { ...input, reviews: new Map([[review.relationId, review]]) };
+    expect(deriveImageRelations(reviewed, { deferEvidence: true }).map(withEvidence)).toEqual(
+      deriveImageRelations(reviewed),
+    );
   });
 });
