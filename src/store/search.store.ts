@@ -895,7 +895,8 @@ RETURN sum(n) AS n`;
 /**
  * The images after $afterImage, in id order, up to $limit, with a driving edge of score exactly $score:
  * the images of a tie group, from the (k, score) index, which yields the group whole (in edge order)
- * for the sort.
+ * for the sort. One record holding the list: thousands of one-id records cost more to send and decode
+ * than the read itself.
  */
 export function tieImagesQuery(type: string, branches: number): string {
   const parts = Array.from(
@@ -910,7 +911,8 @@ export function tieImagesQuery(type: string, branches: number): string {
     ${parts.join('\n    UNION\n    ')}
 }
 WITH imageId WHERE imageId > $afterImage
-RETURN imageId ORDER BY imageId LIMIT $limit`;
+WITH imageId ORDER BY imageId LIMIT $limit
+RETURN collect(imageId) AS imageIds`;
 }
 
 /** The highest score among a pattern's typed edges of the given keys (labels not compared: a bound may be high). */
@@ -1152,27 +1154,26 @@ export async function searchImagesTopK(
         limit: neo4j.int(reads.tieGroup + 1),
       });
       const whole = (size.records[0]?.get('n') ?? 0) <= reads.tieGroup;
-      /** The rest of a group read whole, after its first batch. */
+      /** A group read whole: its images not met yet. */
       let rest: string[] | undefined;
       /** The next images of the group after `cursor` (an image id, or an object id for the walk). */
       const next = async (cursor: string, limit: number): Promise<{ imageIds: string[]; cursor: string }> => {
         if (whole) {
-          // The first batch alone (it often decides the page), then the rest at once: each read
-          // costs the whole group.
+          // The whole group in one read (any read of it costs the whole group: the sort), served a
+          // batch at a time.
           if (!rest) {
-            const first = cursor === '';
-            const res = await tx.run<{ imageId: string }>(
+            const res = await tx.run<{ imageIds: string[] }>(
               tieImagesQuery(driver.type, driver.branches.length),
               {
                 branches: chunkParams.branches,
                 score,
                 afterImage: cursor,
-                limit: neo4j.int(first ? limit : reads.tieGroup + 1),
+                limit: neo4j.int(reads.tieGroup + 1),
               },
             );
-            const imageIds = res.records.map((r) => r.get('imageId'));
-            if (first) return { imageIds, cursor: imageIds[imageIds.length - 1] ?? cursor };
-            rest = imageIds;
+            // in id order as the store compares ids (UTF-16 code units, sort's own order), whatever
+            // order collect kept
+            rest = [...(res.records[0]?.get('imageIds') ?? [])].sort();
           }
           const imageIds = rest.splice(0, limit);
           return { imageIds, cursor: imageIds[imageIds.length - 1] ?? cursor };
