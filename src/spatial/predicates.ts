@@ -535,19 +535,14 @@ const RULE_PREDICATES = {
 type Rule = keyof typeof RULE_PREDICATES;
 
 function rulesWanted(predicates: ReadonlySet<string> | undefined): Record<Rule, boolean> {
-  const wants = (rule: Rule): boolean =>
-    !predicates ||
-    RULE_PREDICATES[rule].some((p: CanonicalPredicate) => {
-      const inverse = INVERSE_PREDICATE[p];
-      return predicates.has(p) || (inverse !== undefined && predicates.has(inverse));
-    });
-  return {
-    order: wants('order'),
-    covers: wants('covers'),
-    lateral: wants('lateral'),
-    vertical: wants('vertical'),
-    support: wants('support'),
-    beside: wants('beside'),
-    distance: wants('distance'),
-  };
+  const wanted = {} as Record<Rule, boolean>;
+  for (const [rule, emitted] of Object.entries(RULE_PREDICATES) as [Rule, readonly CanonicalPredicate[]][]) {
+    wanted[rule] =
+      !predicates ||
+      emitted.some((p) => {
+        const inverse = INVERSE_PREDICATE[p];
+        return predicates.has(p) || (inverse !== undefined && predicates.has(inverse));
+      });
+  }
+  return wanted;
 }

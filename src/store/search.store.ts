@@ -893,10 +893,9 @@ RETURN sum(n) AS n`;
 }
 
 /**
- * The images after $afterImage, in id order, up to $limit, with a driving edge of score exactly $score:
- * the images of a tie group, from the (k, score) index, which yields the group whole (in edge order)
- * for the sort. One record holding the list: thousands of one-id records cost more to send and decode
- * than the read itself.
+ * The images with a driving edge of score exactly $score, in id order, up to $limit: a tie group whole,
+ * from the (k, score) index (in edge order, hence the sort). One record holding the list (collect keeps
+ * the sorted order): thousands of one-id records cost more to send and decode than the read itself.
  */
 export function tieImagesQuery(type: string, branches: number): string {
   const parts = Array.from(
@@ -910,7 +909,6 @@ export function tieImagesQuery(type: string, branches: number): string {
   return `CALL {
     ${parts.join('\n    UNION\n    ')}
 }
-WITH imageId WHERE imageId > $afterImage
 WITH imageId ORDER BY imageId LIMIT $limit
 RETURN collect(imageId) AS imageIds`;
 }
@@ -1164,16 +1162,9 @@ export async function searchImagesTopK(
           if (!rest) {
             const res = await tx.run<{ imageIds: string[] }>(
               tieImagesQuery(driver.type, driver.branches.length),
-              {
-                branches: chunkParams.branches,
-                score,
-                afterImage: cursor,
-                limit: neo4j.int(reads.tieGroup + 1),
-              },
+              { branches: chunkParams.branches, score, limit: neo4j.int(reads.tieGroup + 1) },
             );
-            // in id order as the store compares ids (UTF-16 code units, sort's own order), whatever
-            // order collect kept
-            rest = [...(res.records[0]?.get('imageIds') ?? [])].sort();
+            rest = [...(res.records[0]?.get('imageIds') ?? [])];
           }
           const imageIds = rest.splice(0, limit);
           return { imageIds, cursor: imageIds[imageIds.length - 1] ?? cursor };
