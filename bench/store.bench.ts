@@ -11,9 +11,10 @@
  *  1. Data: seeded synthetic scene graphs of ~20 objects (bench/storeData.ts) built by the spatial
  *     engine (stored-geometry path) and converted by toStoredImage, made one batch at a time.
  *  2. Ingest: `ingestImages` (ours) against plain batched-UNWIND Cypher writing the same records
- *     (raw) and a raw variant that creates relations by position instead of id lookups, each on a fresh
- *     database, in mirrored order (A B C C B A) so drift favours no one. Only the database calls are
- *     timed; generating the records is timed apart.
+ *     (raw) and a raw variant that creates relations by position instead of id lookups, in one
+ *     database, batch by batch in mirrored order (A B C C B A) so drift favours no one. Each writes a
+ *     batch (--batch) as the same transactions of whole images, --writers of them at once. Only the
+ *     database calls are timed; generating the records is timed apart.
  *  3. Queries at each scale: GraphQL over HTTP (the real service on port 0, keep-alive fetch) against the
  *     same Cypher text with the same parameters through Database.read, interleaved request by request,
  *     with labels drawn from the whole vocabulary (frequent and rare); checks both return the same page.
@@ -42,7 +43,13 @@ import { migrate } from '../src/db/migrations';
 import { createLogger } from '../src/log/logger';
 import { PROJECT_ROOT } from '../src/paths';
 import { startService, type RunningService } from '../src/server/service';
-import { edgeParams, ingestImages } from '../src/store/ingest.store';
+import {
+  DEFAULT_WRITERS,
+  edgeParams,
+  ingestImages,
+  planTransactions,
+  writeConcurrently,
+} from '../src/store/ingest.store';
 import {
   DERIVED_SPATIAL_CYPHER,
   MATERIALISED_SPATIAL_CYPHER,
@@ -78,6 +85,8 @@ interface Options {
   port: number;
   dataDir: string;
   batch: number;
+  /** Transactions each method writes at once (ingestImages' writers). */
+  writers: number;
   ingestImages: number;
   ingestWarmup: number;
   variants: boolean;
@@ -106,7 +115,7 @@ function usage(message: string): never {
   console.error(`store.bench: ${message}`);
   console.error(
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
-      '  [--batch 50] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
+      '  [--batch 100] [--writers 2] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
       '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
       '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm]',
   );
@@ -129,6 +138,7 @@ function parseOptions(argv: string[]): Options {
     '--port',
     '--data-dir',
     '--batch',
+    '--writers',
     '--ingest-images',
     '--ingest-warmup',
     '--queries',
@@ -165,7 +175,8 @@ function parseOptions(argv: string[]): Options {
   const port = int('--port', 7690);
   if (FORBIDDEN_PORTS.includes(port))
     usage(`port ${port} belongs to the service or the tests; use another (7690)`);
-  const batch = Math.max(1, int('--batch', 50));
+  const batch = Math.max(1, int('--batch', 100));
+  const writers = Math.max(1, int('--writers', DEFAULT_WRITERS));
   const methods = flags.has('--no-variants') ? 2 : 3;
   // Warm-up cycles give every method whole batches: round up to a multiple of methods x batch.
   const ingestWarmup =
@@ -185,6 +196,7 @@ function parseOptions(argv: string[]): Options {
     port,
     dataDir: path.resolve(args.get('--data-dir') ?? '.data/bench'),
     batch,
+    writers,
     // Per method; the comparison writes warm-up + methods x this many images, all below the first scale.
     ingestImages: perMethod,
     ingestWarmup,
@@ -350,7 +362,8 @@ async function neo4jVersion(db: Database): Promise<string> {
 
 // ---- ingest --------------------------------------------------------------------------------------
 
-type IngestFn = (db: Database, images: StoredImage[]) => Promise<void>;
+/** Writes a batch with up to `writers` transactions at once (ours: ingestImages' own plan). */
+type IngestFn = (db: Database, images: StoredImage[], writers: number) => Promise<void>;
 
 /** Plain batched UNWIND, written apart from src/store on purpose: no existence check, no replace. */
 const RAW = {
@@ -426,59 +439,70 @@ CALL {
 
 const METHODS: Record<string, { label: string; fn: IngestFn }> = {
   ours: {
-    label: 'ours: ingestImages (existence check + UNWIND, 1 tx/batch)',
-    fn: async (db, images) => {
-      await ingestImages(db, images);
+    label: 'ours: ingestImages (existence check + UNWIND, transactions of whole images)',
+    fn: async (db, images, writers) => {
+      await ingestImages(db, images, { writers });
     },
   },
   raw: {
-    label: 'raw baseline: plain batched UNWIND (same 3 statements, no check)',
-    fn: async (db, images) => {
-      await db.write('bench.raw', async (tx: QueryRunner) => {
-        await tx.run(RAW.images, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
-        const edges = images.flatMap((i) => i.edges);
-        for (const type of EDGE_TYPES) {
-          const ofType = edges.filter((e) => e.type === type).map(edgeParams);
-          if (ofType.length > 0) await tx.run(RAW.edges[type], { edges: ofType });
-        }
-        const relations = images.flatMap((i) => i.semantic);
-        if (relations.length > 0) await tx.run(RAW.semantic, { relations });
-        const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
-        if (layers.length > 0) await tx.run(RAW.layers, { layers });
-      });
-    },
+    label: 'raw baseline: plain batched UNWIND (same statements, no check, the same transactions)',
+    fn: (db, images, writers) =>
+      eachTransaction(images, writers, (images) =>
+        db.write('bench.raw', async (tx: QueryRunner) => {
+          await tx.run(RAW.images, { images: images.map((i) => ({ props: i.props, objects: i.objects })) });
+          const edges = images.flatMap((i) => i.edges);
+          for (const type of EDGE_TYPES) {
+            const ofType = edges.filter((e) => e.type === type).map(edgeParams);
+            if (ofType.length > 0) await tx.run(RAW.edges[type], { edges: ofType });
+          }
+          const relations = images.flatMap((i) => i.semantic);
+          if (relations.length > 0) await tx.run(RAW.semantic, { relations });
+          const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
+          if (layers.length > 0) await tx.run(RAW.layers, { layers });
+        }),
+      ),
   },
   positional: {
     label: 'variant: one statement, relations by position (no id lookups)',
-    fn: async (db, images) => {
-      const payload = images.map((img) => {
-        const index = new Map(img.objects.map((o, k) => [o.id as string, k]));
-        return {
-          props: img.props,
-          objects: img.objects,
-          edges: img.edges.map((e) => ({
-            ...edgeParams(e),
-            type: e.type,
-            s: index.get(e.subject),
-            o: index.get(e.object),
-          })),
-          semantic: img.semantic.map((r) => ({
-            s: index.get(r.subject),
-            o: index.get(r.object),
-            props: r.props,
-          })),
-          layers: img.layers.map((l) => ({
-            id: l.id,
-            index: l.index,
-            basic: l.basic,
-            members: l.members.map((m) => index.get(m)),
-          })),
-        };
-      });
-      await db.write('bench.positional', (tx: QueryRunner) => tx.run(RAW_POSITIONAL, { images: payload }));
-    },
+    fn: (db, images, writers) =>
+      eachTransaction(images, writers, async (images) => {
+        const payload = images.map((img) => {
+          const index = new Map(img.objects.map((o, k) => [o.id as string, k]));
+          return {
+            props: img.props,
+            objects: img.objects,
+            edges: img.edges.map((e) => ({
+              ...edgeParams(e),
+              type: e.type,
+              s: index.get(e.subject),
+              o: index.get(e.object),
+            })),
+            semantic: img.semantic.map((r) => ({
+              s: index.get(r.subject),
+              o: index.get(r.object),
+              props: r.props,
+            })),
+            layers: img.layers.map((l) => ({
+              id: l.id,
+              index: l.index,
+              basic: l.basic,
+              members: l.members.map((m) => index.get(m)),
+            })),
+          };
+        });
+        await db.write('bench.positional', (tx: QueryRunner) => tx.run(RAW_POSITIONAL, { images: payload }));
+      }),
   },
 };
+
+/** The baselines write the transactions ingestImages would, as many at once. */
+async function eachTransaction(
+  images: StoredImage[],
+  writers: number,
+  write: (images: StoredImage[]) => Promise<unknown>,
+): Promise<void> {
+  await writeConcurrently(planTransactions(images, writers), writers, write);
+}
 
 interface IngestTiming {
   images: number;
@@ -495,6 +519,7 @@ async function ingestRange(
   from: number,
   to: number,
   batch: number,
+  writers: number,
   progress?: string,
   countPredicates = false,
 ): Promise<IngestTiming> {
@@ -509,7 +534,7 @@ async function ingestRange(
     genMs += performance.now() - g;
     const c = countRecords(images);
     const t = performance.now();
-    await fn(db, images);
+    await fn(db, images, writers);
     dbMs += performance.now() - t;
     counts.images += c.images;
     counts.objects += c.objects;
@@ -644,7 +669,15 @@ async function ingestComparison(
     const order = cycle % 2 === 0 ? names : [...names].reverse();
     const times = new Map<string, number>();
     for (const name of order) {
-      const t = await ingestRange(handle.db, data, METHODS[name].fn, next, next + opts.batch, opts.batch);
+      const t = await ingestRange(
+        handle.db,
+        data,
+        METHODS[name].fn,
+        next,
+        next + opts.batch,
+        opts.batch,
+        opts.writers,
+      );
       next += opts.batch;
       for (const k of Object.keys(expected) as (keyof RecordCounts)[]) expected[k] += t.counts[k];
       if (cycle >= warmCycles) {
@@ -1401,6 +1434,7 @@ async function main(): Promise<void> {
     options: {
       scales: opts.scales,
       batch: opts.batch,
+      writers: opts.writers,
       ingestImages: opts.ingestImages,
       ingestWarmup: opts.ingestWarmup,
       queries: opts.queries,
@@ -1492,7 +1526,9 @@ async function loadAndMeasure(opts: Options, data: StoreData, result: StoreBench
         continue;
       }
     }
-    log(`loading images ${loaded}..${scale} with ingestImages (batches of ${opts.batch})`);
+    log(
+      `loading images ${loaded}..${scale} with ingestImages (batches of ${opts.batch}, ${opts.writers} writers)`,
+    );
     const load = await ingestRange(
       handle.db,
       data,
@@ -1500,6 +1536,7 @@ async function loadAndMeasure(opts: Options, data: StoreData, result: StoreBench
       loaded,
       scale,
       opts.batch,
+      opts.writers,
       `load ${scale}`,
       true,
     );

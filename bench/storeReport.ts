@@ -174,7 +174,7 @@ export function renderSection(r: StoreBenchResult, resultsFile: string, notes?: 
       `### Ingest throughput`,
       '',
       `${first.images} images (${int(first.objects)} objects, ${int(first.relations)} relations) per method, in batches of ` +
-        `${String(r.options.batch)} images (one transaction each). One fresh database; the methods take turns batch by batch in ` +
+        `${String(r.options.batch)} images (${String(r.options.writers ?? 1)} writers: transactions of whole images written at once). One fresh database; the methods take turns batch by batch in ` +
         `mirrored order (A B C, C B A, ...) after ${String(r.options.ingestWarmup)} warm-up images, so they see the same database ` +
         'size, caches and background load. Database time only (records are generated before each timed call).',
       '',

@@ -1,14 +1,14 @@
 import neo4j from 'neo4j-driver';
 import type { Database, QueryRunner } from '../db/database';
-import { AppError, ErrorCode } from '../errors/errors';
+import { AppError, ErrorCode, UserInputError } from '../errors/errors';
 import { EDGE_TYPES, SEMANTIC_TYPE, type EdgeType } from './relationModel';
 import { REVIEW_CYPHER } from './review.store';
 import type { StoredEdge, StoredImage } from './storedScene';
 
 /**
- * Writes scene graphs (store model 2, relationModel.ts). Every image's nodes and edges commit together
- * in one transaction, and a batch of images is written with UNWIND in as few transactions as the cap
- * on relationships per transaction allows (MAX_RELATIONSHIPS_PER_TRANSACTION). The driver's managed transaction retries transient errors;
+ * Writes scene graphs (store model 4, relationModel.ts). Every image's nodes and edges commit together
+ * in one transaction; a batch of images is written with UNWIND in transactions of whole images, at most
+ * MAX_RELATIONSHIPS_PER_TRANSACTION relationships in flight, by up to `writers` transactions at once. The driver's managed transaction retries transient errors;
  * the work below is safe to retry because it first reads what is stored and decides from that.
  */
 
@@ -103,8 +103,18 @@ async function writeImages(tx: QueryRunner, images: StoredImage[]): Promise<void
  * Relationships written per transaction at most (edges, semantic relations and layer memberships):
  * a larger batch of images is split into several transactions, each holding whole images, so a big
  * ingest call stays within the database's transaction memory (dbms.memory.transaction.total.max).
+ * With several writers the bound holds for all of them together: each transaction gets its share.
  */
 export const MAX_RELATIONSHIPS_PER_TRANSACTION = 50_000;
+
+/**
+ * Transactions an ingest call writes at once by default, and at most (`scenegraph ingest --writers`).
+ * Different images share no nodes, so their transactions never wait for each other's locks; the
+ * database spreads them over its cores and forces their commits to the log together. On 2 cores
+ * 4 writers store about 1.6x the images per second of one (BENCHMARKS.md, "Concurrent writers").
+ */
+export const DEFAULT_WRITERS = 4;
+export const MAX_WRITERS = 16;
 
 function relationshipsOf(i: StoredImage): number {
   return (
@@ -138,6 +148,55 @@ export function chunkByRelationships(
 }
 
 /**
+ * The transactions of one ingest call for `writers` writers: consecutive runs of whole images, at
+ * least one per writer while there are images enough, of about equal size (by relationships), none
+ * over its share of MAX_RELATIONSHIPS_PER_TRANSACTION (an image over it alone).
+ */
+export function planTransactions(images: StoredImage[], writers = 1): StoredImage[][] {
+  const w = Math.max(1, Math.min(writers, images.length));
+  const cap = Math.floor(MAX_RELATIONSHIPS_PER_TRANSACTION / Math.max(1, writers));
+  if (w === 1) return chunkByRelationships(images, cap);
+  const sizes = images.map(relationshipsOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const parts = Math.max(w, Math.ceil(total / cap));
+  // Image j opens part floor(parts x relationships before j / total): equal shares, in order.
+  const even: StoredImage[][] = Array.from({ length: parts }, () => []);
+  let before = 0;
+  for (const [j, image] of images.entries()) {
+    even[Math.min(parts - 1, Math.floor((parts * before) / Math.max(1, total)))].push(image);
+    before += sizes[j];
+  }
+  return even.filter((p) => p.length > 0).flatMap((p) => chunkByRelationships(p, cap));
+}
+
+/**
+ * Runs `write` over the chunks with at most `writers` of them in flight. After a failure no chunk
+ * starts; the ones in flight finish, then the first error is thrown (chunks already written stay).
+ */
+export async function writeConcurrently<T, R>(
+  chunks: readonly T[],
+  writers: number,
+  write: (chunk: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(chunks.length);
+  let next = 0;
+  let failed: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failed && next < chunks.length) {
+      const k = next++;
+      try {
+        out[k] = await write(chunks[k]);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(writers, chunks.length)) }, worker));
+  if (failed) throw failed.error;
+  return out;
+}
+
+/**
  * Attempts per chunk when a concurrent writer created one of its images first: the uniqueness
  * constraint on Image.id/Object.id refuses the second CREATE, and the retry reads what the winner
  * stored, so every caller gets created, unchanged or replaced, never a conflict. Each retry can only
@@ -157,14 +216,27 @@ async function writeChunk(db: Database, chunk: StoredImage[]): Promise<[string, 
   }
 }
 
-export async function ingestImages(db: Database, images: StoredImage[]): Promise<IngestResult[]> {
+export interface IngestOptions {
+  /** Transactions written at once (1 to MAX_WRITERS; default DEFAULT_WRITERS). */
+  writers?: number;
+}
+
+export async function ingestImages(
+  db: Database,
+  images: StoredImage[],
+  options: IngestOptions = {},
+): Promise<IngestResult[]> {
+  const writers = options.writers ?? DEFAULT_WRITERS;
+  if (!Number.isInteger(writers) || writers < 1 || writers > MAX_WRITERS) {
+    throw new UserInputError(`must be an integer from 1 to ${MAX_WRITERS}, got ${writers}`, 'writers');
+  }
   // The same image twice in one batch: the last one wins, as if ingested one after the other.
   const byId = new Map(images.map((i) => [i.id, i]));
   const status = new Map<string, IngestStatus>();
-  for (const chunk of chunkByRelationships([...byId.values()])) {
-    const done = await writeChunk(db, chunk);
-    for (const [id, s] of done) status.set(id, s);
-  }
+  const done = await writeConcurrently(planTransactions([...byId.values()], writers), writers, (chunk) =>
+    writeChunk(db, chunk),
+  );
+  for (const [id, s] of done.flat()) status.set(id, s);
   // A duplicate in the batch reports what its image got.
   return images.map((i) => ({ imageId: i.id, status: status.get(i.id)! }));
 }

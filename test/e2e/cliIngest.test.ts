@@ -66,6 +66,36 @@ describe('ingest from files (CLI and GraphQL, real Neo4j)', () => {
     expect(depth.records[0].get('n')).toBe(15);
   });
 
+  it('writes batches of one image with three writers, the next batch built while one is written', async () => {
+    const more = mkdtempSync(path.join(os.tmpdir(), 'ingest-writers-'));
+    for (const s of [911, 912, 913, 914, 915])
+      await writeSceneFolder(await generateScene({ seed: s, objects: 4 }), path.join(more, `s${s}`));
+    try {
+      const r = run(['ingest', '--scenes', more, '--batch', '1', '--writers', '3']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/ingested 5 images \(5 created, 0 replaced, 0 unchanged\), 20 objects/);
+      const n = await db.read('test.count', (tx) =>
+        tx.run<{ n: number }>(
+          'MATCH (i:Image)-[:HAS_OBJECT]->(o) WHERE i.uri STARTS WITH $more RETURN count(o) AS n',
+          { more },
+        ),
+      );
+      expect(n.records[0].get('n')).toBe(20);
+    } finally {
+      await db.write('test.cleanup', (tx) =>
+        tx.run('MATCH (i:Image) WHERE i.uri STARTS WITH $more OPTIONAL MATCH (i)-->(n) DETACH DELETE n, i', {
+          more,
+        }),
+      );
+    }
+  });
+
+  it.each([['0'], ['17'], ['two']])('refuses --writers %s before any database work', (w) => {
+    const r = run(['ingest', '--scenes', dir, '--writers', w], { NEO4J_URI: 'bolt://127.0.0.1:1' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--writers: must be an integer from 1 to 16/);
+  });
+
   it('reports files it could not ingest and exits 2, ingesting the rest', async () => {
     const bad = mkdtempSync(path.join(os.tmpdir(), 'ingest-bad-'));
     writeFileSync(path.join(bad, 'broken.json'), '{"version": 1, ');

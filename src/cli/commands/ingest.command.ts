@@ -23,7 +23,7 @@ import {
 import { startInference } from '../../pipeline/startInference';
 import { storeScenes } from '../../pipeline/store';
 import type { SceneGraph } from '../../scenegraph/sceneGraph.types';
-import { storedInputKeys, type IngestStatus } from '../../store/ingest.store';
+import { DEFAULT_WRITERS, MAX_WRITERS, storedInputKeys, type IngestStatus } from '../../store/ingest.store';
 import { imageIdFor } from '../../store/storedScene';
 import { parseDepthOptions } from './build.command';
 import { parsePositiveInt, parseQueries, parseThresholds } from '../options';
@@ -37,6 +37,7 @@ interface IngestOptions extends Partial<FormatOptions> {
   scenes?: string;
   images?: string;
   batch: string;
+  writers?: string;
   concurrency?: string;
   thresholds?: string;
   queries?: string;
@@ -131,26 +132,52 @@ class Progress {
   }
 }
 
-/** Collects built graphs and stores them a batch (one transaction) at a time. */
+/**
+ * Collects built graphs and stores them a batch at a time (each batch in `writers` transactions at
+ * once). A full batch is written while the next one is built; batches are written in order, one at a
+ * time.
+ */
 class BatchWriter {
   private pending: SceneGraph[] = [];
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
     private readonly size: number,
+    private readonly writers: number,
     private readonly progress: Progress,
   ) {}
 
   async add(scene: SceneGraph): Promise<void> {
     this.pending.push(scene);
-    if (this.pending.length >= this.size) await this.flush();
+    if (this.pending.length >= this.size) await this.startBatch();
   }
 
+  /** Writes what is pending and waits for every batch. */
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+    await this.startBatch();
+    await this.writing;
+  }
+
+  /**
+   * Queues the pending graphs to be written after the batches before them, and resolves once the
+   * batch just before is stored (its error is thrown here), so building runs at most one batch ahead.
+   */
+  private startBatch(): Promise<void> {
+    const previous = this.writing;
     const batch = this.pending;
     this.pending = [];
-    for (const r of await storeScenes(this.db, batch)) this.progress.counts[r.status]++;
+    if (batch.length === 0) return previous;
+    const current = previous.then(() => this.write(batch));
+    // Observed by a later startBatch or flush; until then its failure is not an unhandled rejection.
+    current.catch(() => undefined);
+    this.writing = current;
+    return previous;
+  }
+
+  private async write(batch: SceneGraph[]): Promise<void> {
+    for (const r of await storeScenes(this.db, batch, { writers: this.writers }))
+      this.progress.counts[r.status]++;
     for (const s of batch) {
       this.progress.objects += s.objects.length;
       this.progress.relations += s.relations?.length ?? 0;
@@ -186,7 +213,7 @@ async function ingestSceneFiles(
   const root = path.resolve(target);
   const sceneRoot = files.length === 1 && files[0] === root ? path.dirname(root) : root;
   const progress = new Progress(files.length, 'files');
-  const writer = new BatchWriter(db, batchSize, progress);
+  const writer = new BatchWriter(db, batchSize, parseWriters(opts), progress);
   try {
     for (const file of files) {
       try {
@@ -230,7 +257,7 @@ async function ingestImportedFiles(
   const root = path.resolve(target);
   const sceneRoot = result.files === 1 && (await fs.stat(root)).isFile() ? path.dirname(root) : root;
   const progress = new Progress(result.scenes.length + result.failures.length, 'images');
-  const writer = new BatchWriter(db, batchSize, progress);
+  const writer = new BatchWriter(db, batchSize, parseWriters(opts), progress);
   try {
     for (const f of result.failures) {
       progress.failures.push(f.error.message);
@@ -285,7 +312,7 @@ async function ingestImageFiles(
     maxPixels: config.images.maxPixels,
   });
   const progress = new Progress(files.length, 'images');
-  const writer = new BatchWriter(db, batchSize, progress);
+  const writer = new BatchWriter(db, batchSize, parseWriters(opts), progress);
   try {
     // Files stored before under the same key (same bytes, models and settings) are skipped unread by the models.
     let next = 0;
@@ -341,6 +368,12 @@ async function ingestImageFiles(
   return progress;
 }
 
+function parseWriters(opts: IngestOptions): number {
+  return opts.writers === undefined
+    ? DEFAULT_WRITERS
+    : parsePositiveInt(opts.writers, '--writers', MAX_WRITERS);
+}
+
 /** Most images `ingest --images` keeps in flight (decoded pixels are held while they wait). */
 const MAX_IN_FLIGHT = 512;
 
@@ -364,7 +397,8 @@ export function registerIngestCommand(program: Command): void {
       '--images <path>',
       'an image, a folder of images (searched recursively), or a .txt list of image paths',
     )
-    .option('--batch <n>', 'images per transaction', '100')
+    .option('--batch <n>', 'images stored together (split into transactions of whole images)', '100')
+    .option('--writers <n>', `transactions written at once (1 to ${MAX_WRITERS}; default ${DEFAULT_WRITERS})`)
     .option(
       '--concurrency <n>',
       `images in flight at once with --images (default: 2 x INFERENCE_WORKERS x INFERENCE_MAX_BATCH, at most ${MAX_IN_FLIGHT})`,
@@ -410,6 +444,7 @@ export function registerIngestCommand(program: Command): void {
         `--${formatOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
       );
     parsePositiveInt(opts.batch, '--batch', 10000);
+    parseWriters(opts);
     // Annotations are converted before any database work, so a malformed file changes nothing.
     const format = opts.format === undefined ? undefined : parseFormat(opts.format);
     const imported = format
