@@ -25,7 +25,7 @@
  * reads the whole store into the page cache, as a long-running service holds it (`--no-prewarm`: the
  * queries start cold, reading from disk what the warm-up requests do not). `--reuse-store --images N`
  * measures the queries again on the N-image store an earlier run left in --data-dir, without the
- * ingest comparison or a load (a 100,000-image load takes about 30 minutes on 2 cores).
+ * ingest comparison or a load (a 100,000-image load takes about 13 minutes on 2 cores).
  *
  * Results: bench/results/store-<date>.json and the "## Store and GraphQL" section of BENCHMARKS.md.
  */

@@ -111,7 +111,7 @@ export const MAX_RELATIONSHIPS_PER_TRANSACTION = 50_000;
  * Transactions an ingest call writes at once by default, and at most (`scenegraph ingest --writers`).
  * Different images share no nodes, so their transactions never wait for each other's locks; the
  * database spreads them over its cores and forces their commits to the log together. On 2 cores
- * 4 writers store about 1.6x the images per second of one (BENCHMARKS.md, "Concurrent writers").
+ * 4 writers store 1.35-1.8x the images per second of one (BENCHMARKS.md, "Concurrent writers").
  */
 export const DEFAULT_WRITERS = 4;
 export const MAX_WRITERS = 16;
