@@ -46,6 +46,7 @@ import { startService, type RunningService } from '../src/server/service';
 import {
   DEFAULT_WRITERS,
   edgeParams,
+  MAX_WRITERS,
   ingestImages,
   planTransactions,
   writeConcurrently,
@@ -115,7 +116,7 @@ function usage(message: string): never {
   console.error(`store.bench: ${message}`);
   console.error(
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
-      '  [--batch 100] [--writers 2] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
+      '  [--batch 100] [--writers 4] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
       '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
       '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm]',
   );
@@ -176,7 +177,9 @@ function parseOptions(argv: string[]): Options {
   if (FORBIDDEN_PORTS.includes(port))
     usage(`port ${port} belongs to the service or the tests; use another (7690)`);
   const batch = Math.max(1, int('--batch', 100));
-  const writers = Math.max(1, int('--writers', DEFAULT_WRITERS));
+  const writers = int('--writers', DEFAULT_WRITERS);
+  if (writers < 1 || writers > MAX_WRITERS)
+    usage(`--writers must be from 1 to ${MAX_WRITERS}; got ${writers}`);
   const methods = flags.has('--no-variants') ? 2 : 3;
   // Warm-up cycles give every method whole batches: round up to a multiple of methods x batch.
   const ingestWarmup =

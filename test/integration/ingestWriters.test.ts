@@ -6,7 +6,7 @@ import { buildSceneGraph } from '../../src/spatial/engine';
 import { ingestImages } from '../../src/store/ingest.store';
 import { toStoredImage, type StoredImage } from '../../src/store/storedScene';
 import { obj } from '../helpers/scenes';
-import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
+import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
 /**
  * Several transactions of one ingest call at once (`writers`): every image is stored exactly as with
@@ -61,13 +61,7 @@ describe('ingestImages with concurrent writers (real Neo4j)', () => {
     await migrate(db);
   });
   afterAll(async () => {
-    await db.write('test.cleanup', (tx) =>
-      tx.run(
-        `MATCH (i:Image) WHERE i.uri STARTS WITH $prefix
-         OPTIONAL MATCH (i)-[:HAS_OBJECT|HAS_LAYER]->(n) DETACH DELETE n, i`,
-        { prefix: `test://${tag}/` },
-      ),
-    );
+    await deleteImagesUnder(db, `test://${tag}/`);
     await db.close();
   });
 

@@ -10,7 +10,7 @@ import { EDGE_TYPES, pairKey } from '../../src/store/relationModel';
 import { searchImages, type TripletPattern } from '../../src/store/search.store';
 import { scoreOrOne, toStoredImage, type StoredImage } from '../../src/store/storedScene';
 import { obj } from '../helpers/scenes';
-import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
+import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
 /**
  * Migration 0009 on a store written the way store model 3 wrote it (every typed edge with its pair
@@ -52,13 +52,7 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
     await migrate(db);
   });
   afterAll(async () => {
-    await db.write('test.cleanup', (tx) =>
-      tx.run(
-        `MATCH (i:Image) WHERE i.uri STARTS WITH $prefix
-         OPTIONAL MATCH (i)-[:HAS_OBJECT|HAS_LAYER]->(n) DETACH DELETE n, i`,
-        { prefix: `test://${tag}/` },
-      ),
-    );
+    await deleteImagesUnder(db, `test://${tag}/`);
     await db.close();
   });
 
