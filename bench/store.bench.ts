@@ -37,6 +37,7 @@ import path from 'node:path';
 import neo4j, { type QueryResult as DriverResult } from 'neo4j-driver';
 import { loadConfig } from '../src/config/config';
 import { Database, type QueryRunner } from '../src/db/database';
+import { rebuildIndexes } from '../src/db/indexes';
 import { LocalNeo4j } from '../src/db/localNeo4j';
 import { DEFAULT_HEAP, DEFAULT_PAGE_CACHE } from '../src/db/neo4jMemory';
 import { migrate } from '../src/db/migrations';
@@ -105,6 +106,8 @@ interface Options {
   reuseStore: boolean;
   /** Read the whole store into the page cache before the queries (prewarm); off: they start cold. */
   prewarm: boolean;
+  /** Rebuild the indexes after the load, before the storage is measured (`scenegraph db reindex`). */
+  reindex: boolean;
   out: string;
   markdown: string | null;
   command: string;
@@ -118,7 +121,7 @@ function usage(message: string): never {
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
       '  [--batch 100] [--writers 4] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
       '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
-      '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm]',
+      '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm] [--reindex]',
   );
   process.exit(2);
 }
@@ -129,7 +132,8 @@ function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) usage(`unexpected argument ${a}`);
-    if (['--no-variants', '--no-markdown', '--reuse-store', '--no-prewarm'].includes(a)) flags.add(a);
+    if (['--no-variants', '--no-markdown', '--reuse-store', '--no-prewarm', '--reindex'].includes(a))
+      flags.add(a);
     else if (i + 1 < argv.length) args.set(a, argv[++i]);
     else usage(`${a} needs a value`);
   }
@@ -215,6 +219,7 @@ function parseOptions(argv: string[]): Options {
     pageCache: args.get('--page-cache'),
     reuseStore: flags.has('--reuse-store'),
     prewarm: !flags.has('--no-prewarm'),
+    reindex: flags.has('--reindex'),
     out: path.resolve(args.get('--out') ?? path.join(PROJECT_ROOT, 'bench', 'results', `store-${date}.json`)),
     markdown: flags.has('--no-markdown')
       ? null
@@ -1308,9 +1313,28 @@ async function measureScale(
   const frontBehind = predicates.get(EDGE_TYPE['in front of']) ?? 0;
   // Stop (checkpoint), measure the files, start again on a cold page cache; the prewarm then reads
   // what a long-running service would hold in it.
+  let reindex: ScaleResult['reindex'];
+  if (opts.reindex) {
+    // The files as ingest left them, then the indexes rebuilt (scenegraph db reindex) and measured below.
+    await handle.db.close();
+    await handle.local.stop();
+    const before = storage(opts.dataDir, counts.relations, frontBehind);
+    handle = await restart(handle);
+    const rebuilt = await rebuildIndexes(handle.db, {
+      onDone: (r, i, n) => log(`reindex ${i}/${n}: ${r.name} ${r.seconds.toFixed(1)} s`),
+    });
+    const seconds = Math.round(rebuilt.reduce((a, r) => a + r.seconds, 0) * 10) / 10;
+    reindex = { seconds, indexes: rebuilt.length, storageBefore: before };
+  }
   await handle.db.close();
   await handle.local.stop();
   const store = storage(opts.dataDir, counts.relations, frontBehind);
+  if (reindex) {
+    log(
+      `reindex: ${reindex.indexes} indexes in ${reindex.seconds} s; index files ` +
+        `${(reindex.storageBefore.indexBytes / 1e6).toFixed(1)} -> ${(store.indexBytes / 1e6).toFixed(1)} MB`,
+    );
+  }
   handle = await restart(handle);
   const { db } = handle;
   const prewarmSeconds = opts.prewarm ? await prewarm(db) : undefined;
@@ -1378,6 +1402,7 @@ async function measureScale(
         }
       : {}),
     storage: store,
+    ...(reindex ? { reindex } : {}),
     queries,
     fixes,
     plans,

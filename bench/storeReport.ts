@@ -110,6 +110,8 @@ export interface ScaleResult {
   /** Absent when the run reused a stored store (--reuse-store). */
   load?: IngestRates & { fromImages: number; images: number; dbSeconds: number; wallSeconds: number };
   storage: StorageInfo;
+  /** --reindex: the indexes were rebuilt after the load; `storage` is measured after, this before. */
+  reindex?: { seconds: number; indexes: number; storageBefore: StorageInfo };
   queries: QueryResult[];
   fixes?: FixResult[];
   plans: PlanSummary[];
@@ -240,6 +242,13 @@ export function renderSection(r: StoreBenchResult, resultsFile: string, notes?: 
           `(relationship store ${mib(st.relationshipStoreBytes)}, property stores ${mib(st.propertyStoreBytes)}, node store ${mib(st.nodeStoreBytes)}, ` +
           `indexes ${mib(st.indexBytes)}), transaction logs ${mib(st.transactionLogBytes)}. ` +
           `~${int(st.bytesPerRelationEstimate)} bytes per RELATION edge (relationship + property stores / edges; the edge-id and predicate indexes come on top).`,
+        ...(s.reindex
+          ? [
+              '',
+              `Measured after \`scenegraph db reindex\` (${s.reindex.indexes} indexes rebuilt in ${s.reindex.seconds} s); as ingest left them the ` +
+                `indexes took ${mib(s.reindex.storageBefore.indexBytes)} and the data folder ${gib(s.reindex.storageBefore.totalBytes)}.`,
+            ]
+          : []),
         '',
       );
     }

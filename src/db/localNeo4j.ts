@@ -108,6 +108,23 @@ const EXIT_PORT_IN_USE = 3;
 const EXIT_PASSWORD_FILE = 4;
 const EXIT_STORE_LOCKED = 5;
 
+/** Bytes of the files under a folder (0 when it does not exist). */
+function treeBytes(dir: string): number {
+  let total = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += treeBytes(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
+
 const noopLogger: LocalNeo4jLogger = { info: () => undefined, warn: () => undefined };
 
 export class LocalNeo4j {
@@ -214,6 +231,11 @@ export class LocalNeo4j {
     removeFile(this.passwordFile);
     this.logger.info(`Local Neo4j stopped (pid ${info.pid})`, { pid: info.pid });
     return true;
+  }
+
+  /** Bytes of the default database's index files (0 before its first start). */
+  indexBytes(): number {
+    return treeBytes(path.join(this.home, 'data', 'databases', 'neo4j', 'schema'));
   }
 
   async status(): Promise<LocalNeo4jStatus> {

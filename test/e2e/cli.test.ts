@@ -40,6 +40,18 @@ describe('scenegraph CLI (built, against the real Neo4j)', () => {
     expect(r.stdout).toMatch(/migration 0001_constraints: applied/);
   });
 
+  it('rebuilds a named index and refuses names that are not rebuildable indexes', () => {
+    const r = run(['db', 'reindex', '--index', 'review_image_id']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^rebuilding review_image_id \(1\/1\) \.\.\. \d+\.\d s\n1 index rebuilt in \d+\.\d s\n$/,
+    );
+    const bad = run(['db', 'reindex', '--index', 'object_id']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/index: not a rebuildable index: object_id/);
+  });
+
   it('serves until SIGTERM, then exits 0', async () => {
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], {
       cwd: root,
