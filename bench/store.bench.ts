@@ -397,19 +397,11 @@ UNWIND $relations AS r
 MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
 CREATE (s)-[e:RELATION]->(o) SET e = r.props`,
-  layers: `
-UNWIND $layers AS l
-MATCH (i:Image {id: l.imageId})
-CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: l.imageId, index: l.index, basic: l.basic})
-WITH y, l
-UNWIND l.members AS m
-MATCH (o:Object {id: m})
-CREATE (y)-[:CONTAINS]->(o)`,
 };
 
 /**
- * Variant: one statement per batch; relations and layer members refer to the objects created in the
- * same statement by position, so no index lookup per relation end.
+ * Variant: one statement per batch; relations refer to the objects created in the same statement by
+ * position, so no index lookup per relation end.
  */
 const RAW_POSITIONAL = `
 UNWIND $images AS img
@@ -434,15 +426,6 @@ CALL {
   UNWIND img.semantic AS r
   WITH xs[toInteger(r.s)] AS s, xs[toInteger(r.o)] AS o, r
   CREATE (s)-[e:RELATION]->(o) SET e = r.props
-}
-CALL {
-  WITH i, xs, img
-  UNWIND img.layers AS l
-  CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: img.props.id, index: l.index, basic: l.basic})
-  WITH y, l, xs
-  UNWIND l.members AS m
-  WITH y, l, xs[toInteger(m)] AS o
-  CREATE (y)-[:CONTAINS]->(o)
 }`;
 
 const METHODS: Record<string, { label: string; fn: IngestFn }> = {
@@ -465,8 +448,6 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
           }
           const relations = images.flatMap((i) => i.semantic);
           if (relations.length > 0) await tx.run(RAW.semantic, { relations });
-          const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
-          if (layers.length > 0) await tx.run(RAW.layers, { layers });
         }),
       ),
   },
@@ -489,12 +470,6 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
               s: index.get(r.subject),
               o: index.get(r.object),
               props: r.props,
-            })),
-            layers: img.layers.map((l) => ({
-              id: l.id,
-              index: l.index,
-              basic: l.basic,
-              members: l.members.map((m) => index.get(m)),
             })),
           };
         });
@@ -621,11 +596,11 @@ async function storedCounts(db: Database): Promise<Record<string, number>> {
     tx.run<{ k: string; n: number }>(
       `CALL { MATCH (n:Image) RETURN 'images' AS k, count(n) AS n
         UNION ALL MATCH (n:Object) RETURN 'objects' AS k, count(n) AS n
-        UNION ALL MATCH (n:Layer) RETURN 'layers' AS k, count(n) AS n
+        UNION ALL MATCH (n:Image) RETURN 'layers' AS k, sum(size(coalesce(n.layerBasics, []))) AS n
+        UNION ALL MATCH (n:Image) RETURN 'layerMembers' AS k, sum(size(coalesce(n.layerMembers, []))) AS n
+        UNION ALL MATCH (n:Layer) RETURN 'layerNodes' AS k, count(n) AS n
         UNION ALL MATCH (:Object)-[r]->(:Object) RETURN 'relations' AS k, count(r) AS n
-        UNION ALL MATCH ()-[r:HAS_OBJECT]->() RETURN 'hasObject' AS k, count(r) AS n
-        UNION ALL MATCH ()-[r:HAS_LAYER]->() RETURN 'hasLayer' AS k, count(r) AS n
-        UNION ALL MATCH ()-[r:CONTAINS]->() RETURN 'contains' AS k, count(r) AS n }
+        UNION ALL MATCH ()-[r:HAS_OBJECT]->() RETURN 'hasObject' AS k, count(r) AS n }
        RETURN k, n`,
     ),
   );
@@ -638,9 +613,9 @@ function sameCounts(stored: Record<string, number>, expected: RecordCounts): boo
     stored.objects === expected.objects &&
     stored.relations === expected.relations &&
     stored.layers === expected.layers &&
-    stored.hasObject === expected.objects &&
-    stored.hasLayer === expected.layers &&
-    stored.contains === expected.layerMembers
+    stored.layerMembers === expected.layerMembers &&
+    stored.layerNodes === 0 &&
+    stored.hasObject === expected.objects
   );
 }
 

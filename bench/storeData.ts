@@ -159,12 +159,6 @@ export function cloneStoredImage(template: StoredImage, uri: string): StoredImag
       object: swapId(r.object, from, id),
       props: { ...r.props },
     })),
-    layers: template.layers.map((l) => ({
-      id: swapId(l.id, from, id),
-      index: l.index,
-      basic: swapId(l.basic, from, id),
-      members: l.members.map((m) => swapId(m, from, id)),
-    })),
     configHash: template.configHash,
   };
 }
@@ -253,8 +247,9 @@ export function countRecords(images: readonly StoredImage[]): RecordCounts {
   for (const i of images) {
     objects += i.objects.length;
     relations += i.edges.length + i.semantic.length;
-    layers += i.layers.length;
-    for (const l of i.layers) layerMembers += l.members.length;
+    // Layers are two lists of `index:key` on the image (src/store/layers.ts).
+    layers += (i.props.layerBasics as string[] | null)?.length ?? 0;
+    layerMembers += (i.props.layerMembers as string[] | null)?.length ?? 0;
   }
   return { images: images.length, objects, relations, layers, layerMembers };
 }

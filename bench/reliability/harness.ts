@@ -137,7 +137,7 @@ export async function cypher<T = Record<string, unknown>>(
 /** Deletes what an earlier run stored under a URI prefix (each scenario uses its own prefix). */
 export async function deleteUnder(driver: Driver, prefix: string): Promise<void> {
   await driver.executeQuery(
-    'MATCH (i:Image) WHERE i.uri STARTS WITH $prefix OPTIONAL MATCH (i)-[:HAS_OBJECT|HAS_LAYER]->(n) DETACH DELETE n, i',
+    'MATCH (i:Image) WHERE i.uri STARTS WITH $prefix OPTIONAL MATCH (i)-[:HAS_OBJECT]->(n) DETACH DELETE n, i',
     { prefix },
   );
 }

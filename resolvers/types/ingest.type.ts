@@ -43,9 +43,11 @@ export class DeleteImageResult {
   @Field(() => ID, { description: 'The id of the removed image.' })
   id!: string;
 
-  @Field(() => Int, { description: 'Nodes removed: the image, its objects and its layers.' })
+  @Field(() => Int, { description: 'Nodes removed: the image, its objects and its reviews.' })
   nodesDeleted!: number;
 
-  @Field(() => Int, { description: 'Relationships removed (objects, layers, relations).' })
+  @Field(() => Int, {
+    description: 'Relationships removed (its objects, their geometric edges and relations).',
+  })
   relationshipsDeleted!: number;
 }

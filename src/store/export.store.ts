@@ -11,6 +11,7 @@ import type {
 import { relationsFromStoredGeometry } from '../spatial/engine';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
 import { EDGE_TYPES, edgeFor, isDerivedOnly, SEMANTIC_TYPE } from './relationModel';
+import { layersFromProps } from './layers';
 
 /**
  * Whole stored images read back as scene graphs, a page at a time, for dataset export: keyset
@@ -124,12 +125,6 @@ interface StoredSemanticRow {
   evidence: string | null;
 }
 
-interface StoredLayerRow {
-  index: number;
-  basic: string;
-  members: string[];
-}
-
 export interface StoredExportRow {
   image: {
     id: string;
@@ -144,7 +139,9 @@ export interface StoredExportRow {
   };
   objects: StoredObjectRow[];
   semantic: StoredSemanticRow[];
-  layers: StoredLayerRow[];
+  /** The image's layers as stored (layers.ts). */
+  layerBasics: string[] | null;
+  layerMembers: string[] | null;
 }
 
 const PAGE_CYPHER = (where: string): string => `
@@ -162,15 +159,8 @@ CALL {
   RETURN collect(CASE WHEN r IS NULL THEN null ELSE {subjectId: s.id, objectId: o.id, predicate: r.predicate,
                  score: r.score, source: r.source, evidence: r.evidence} END) AS semantic
 }
-CALL {
-  WITH i
-  OPTIONAL MATCH (i)-[:HAS_LAYER]->(l:Layer)
-  OPTIONAL MATCH (l)-[:CONTAINS]->(m:Object)
-  WITH l, collect(m.id) AS members
-  RETURN collect(CASE WHEN l IS NULL THEN null ELSE {index: l.index, basic: l.basic, members: members} END) AS layers
-}
 RETURN i {.id, .uri, .width, .height, .sha256, .intrinsics, .thresholds, .rangeMode, .provenance} AS image,
-       objects, semantic, layers
+       objects, semantic, i.layerBasics AS layerBasics, i.layerMembers AS layerMembers
 ORDER BY i.id`;
 
 /** One page of images (at most `first`) after the id `after`, in id order, as scene graphs. */
@@ -201,7 +191,8 @@ function sceneOfRecord(r: { get<K extends keyof StoredExportRow>(key: K): Stored
     image: r.get('image'),
     objects: r.get('objects'),
     semantic: r.get('semantic'),
-    layers: r.get('layers'),
+    layerBasics: r.get('layerBasics'),
+    layerMembers: r.get('layerMembers'),
   };
   return { id: row.image.id, scene: sceneFromStore(row) };
 }
@@ -288,21 +279,19 @@ export function sceneFromStore(row: StoredExportRow): SceneGraph {
       return relation;
     });
 
-  const layers: Layer[] = [...row.layers]
-    .sort((a, b) => a.index - b.index)
-    .map((l) => ({
-      index: l.index,
-      basic: keyOf.get(l.basic) ?? l.basic,
-      // The basic object first, then the objects covering it in scene order.
-      members: [
-        l.basic,
-        ...l.members
-          .filter((m) => m !== l.basic)
-          .sort((a, b) => (positionOf.get(a) ?? 0) - (positionOf.get(b) ?? 0)),
-      ]
-        .map((m) => keyOf.get(m))
-        .filter((k): k is string => k !== undefined),
-    }));
+  const layers: Layer[] = layersFromProps(row.image.id, row.layerBasics, row.layerMembers).map((l) => ({
+    index: l.index,
+    basic: keyOf.get(l.basic) ?? l.basic,
+    // The basic object first, then the objects covering it in scene order.
+    members: [
+      l.basic,
+      ...l.members
+        .filter((m) => m !== l.basic)
+        .sort((a, b) => (positionOf.get(a) ?? 0) - (positionOf.get(b) ?? 0)),
+    ]
+      .map((m) => keyOf.get(m))
+      .filter((k): k is string => k !== undefined),
+  }));
 
   const scene: SceneGraph = {
     version: 1,

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { layersFromProps } from './layers';
 import { imageProjection, ImageRow, LayerRow, objectProjection, ObjectRow, RelationRow } from './rows';
 import { imageIdOfObject, relationsOfImages } from './relations.store';
 
@@ -72,20 +73,19 @@ export async function layersByImageIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, LayerRow[]>> {
-  const res = await db.query<{ imageId: string; layers: LayerRow[] }>(
+  const res = await db.query<{ imageId: string; basics: string[] | null; members: string[] | null }>(
     'layers.byImageIds',
     `UNWIND $ids AS id
-       MATCH (i:Image {id: id})-[:HAS_LAYER]->(l:Layer)
-       CALL { WITH l MATCH (l)-[:CONTAINS]->(m:Object) WITH m ORDER BY m.id RETURN collect(m.id) AS members }
-       WITH id, l, members ORDER BY l.index
-       RETURN id AS imageId, collect({id: l.id, imageId: l.imageId, index: l.index, basic: l.basic, members: members}) AS layers`,
+       MATCH (i:Image {id: id}) WHERE i.layerBasics IS NOT NULL
+       RETURN id AS imageId, i.layerBasics AS basics, i.layerMembers AS members`,
     { ids },
   );
   return new Map(
-    res.records.map((r) => [
-      r.get('imageId'),
-      r.get('layers').map((l: LayerRow) => ({ ...l, members: [...l.members].sort(naturalCompare) })),
-    ]),
+    res.records.map((r) => {
+      const imageId = r.get('imageId');
+      const layers = layersFromProps(imageId, r.get('basics'), r.get('members'));
+      return [imageId, layers.map((l) => ({ ...l, members: [...l.members].sort(naturalCompare) }))];
+    }),
   );
 }
 

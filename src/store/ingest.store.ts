@@ -31,7 +31,7 @@ RETURN i.id AS id, i.inputKey AS inputKey`,
   deleteImages: `
 UNWIND $ids AS id
 MATCH (i:Image {id: id})
-OPTIONAL MATCH (i)-[:HAS_OBJECT|HAS_LAYER]->(n)
+OPTIONAL MATCH (i)-[:HAS_OBJECT]->(n)
 DETACH DELETE n, i`,
   createImages: `
 UNWIND $images AS img
@@ -58,14 +58,6 @@ MATCH (s:Object {id: r.subject})
 MATCH (o:Object {id: r.object})
 CREATE (s)-[e:${SEMANTIC_TYPE}]->(o)
 SET e = r.props`,
-  createLayers: `
-UNWIND $layers AS l
-MATCH (i:Image {id: l.imageId})
-CREATE (i)-[:HAS_LAYER]->(y:Layer {id: l.id, imageId: l.imageId, index: l.index, basic: l.basic})
-WITH y, l
-UNWIND l.members AS m
-MATCH (o:Object {id: m})
-CREATE (y)-[:CONTAINS]->(o)`,
 } as const;
 
 /** An edge as the driver sends it: the pair key as an integer (a plain number would be stored as a float). */
@@ -95,12 +87,10 @@ async function writeImages(tx: QueryRunner, images: StoredImage[]): Promise<void
   }
   const relations = images.flatMap((i) => i.semantic);
   if (relations.length > 0) await tx.run(CYPHER.createSemantic, { relations });
-  const layers = images.flatMap((i) => i.layers.map((l) => ({ ...l, imageId: i.id })));
-  if (layers.length > 0) await tx.run(CYPHER.createLayers, { layers });
 }
 
 /**
- * Relationships written per transaction at most (edges, semantic relations and layer memberships):
+ * Relationships written per transaction at most (HAS_OBJECT, geometric edges and semantic relations):
  * a larger batch of images is split into several transactions, each holding whole images, so a big
  * ingest call stays within the database's transaction memory (dbms.memory.transaction.total.max).
  * With several writers the bound holds for all of them together: each transaction gets its share.
@@ -117,12 +107,7 @@ export const DEFAULT_WRITERS = 4;
 export const MAX_WRITERS = 16;
 
 function relationshipsOf(i: StoredImage): number {
-  return (
-    i.objects.length +
-    i.edges.length +
-    i.semantic.length +
-    i.layers.reduce((n, l) => n + l.members.length + 1, 0)
-  );
+  return i.objects.length + i.edges.length + i.semantic.length;
 }
 
 /** Consecutive runs of whole images with at most `max` relationships each (an image over it alone). */

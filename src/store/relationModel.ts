@@ -28,7 +28,7 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   the evidence they came with.
  */
 
-export const STORE_MODEL_VERSION = 4;
+export const STORE_MODEL_VERSION = 5;
 
 /** Relationship type of each stored geometric predicate. */
 export const EDGE_TYPE = {

@@ -121,8 +121,9 @@ const OBJECT_FIELDS = [
 ];
 
 export const imageProjection = (v: string): string => `${v} {${IMAGE_FIELDS.map((f) => `.${f}`).join(', ')}}`;
+/** rawLabel is stored only where it differs from label (store model 5). */
 export const objectProjection = (v: string): string =>
-  `${v} {${OBJECT_FIELDS.map((f) => `.${f}`).join(', ')}}`;
+  `${v} {${OBJECT_FIELDS.map((f) => (f === 'rawLabel' ? `rawLabel: coalesce(${v}.rawLabel, ${v}.label)` : `.${f}`)).join(', ')}}`;
 export const relationProjection = (r: string, s: string, o: string): string =>
   `{id: ${r}.id, imageId: ${r}.imageId, subjectId: ${s}.id, objectId: ${o}.id, predicate: ${r}.predicate, ` +
   `score: ${r}.score, source: ${r}.source, evidence: ${r}.evidence, provenance: ${r}.provenance}`;

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { normalizeLabel } from '../labels/normalizeLabel';
 import { checkJsonDepth } from '../scenegraph/jsonInput';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
+import { objectIdFor } from './ids';
+import { layerProps } from './layers';
 import {
   EDGE_TYPE,
   isStoredPredicate,
@@ -47,7 +49,6 @@ export interface StoredImage {
   edges: StoredEdge[];
   /** Relations from models, annotations and people: always stored. */
   semantic: { subject: string; object: string; props: Record<string, unknown> }[];
-  layers: { id: string; index: number; basic: string; members: string[] }[];
   configHash: string;
 }
 
@@ -83,9 +84,7 @@ export function imageIdFor(scene: SceneGraph): string {
   return sha256(content).slice(0, 24);
 }
 
-export function objectIdFor(imageId: string, key: string): string {
-  return `${imageId}:${key}`;
-}
+export { objectIdFor };
 
 /**
  * Hash of everything but the image's content: objects, layers, semantic relations, provenance (model
@@ -157,31 +156,37 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     storeModel: STORE_MODEL_VERSION,
     thresholds: isRecord(scene.provenance?.thresholds) ? JSON.stringify(scene.provenance.thresholds) : null,
     rangeMode: typeof scene.provenance?.rangeMode === 'string' ? scene.provenance.rangeMode : null,
+    // The depth layers, as two lists of `index:key` (layers.ts, store model 5).
+    ...layerProps(scene.layers ?? []),
   };
-  const objects = scene.objects.map((o, position) => ({
-    id: objectIdFor(id, o.key),
-    // The object's place in the scene: the engine meets pairs in this order when it re-derives relations.
-    position,
-    imageId: id,
-    key: o.key,
-    label: normalizeLabel(o.label),
-    rawLabel: o.label,
-    box: o.box,
-    score: o.score ?? null,
-    mask: o.mask ? JSON.stringify(o.mask) : null,
-    depthMin: o.depth?.min ?? null,
-    depthP5: o.depth?.p5 ?? null,
-    depthP50: o.depth?.p50 ?? null,
-    depthP95: o.depth?.p95 ?? null,
-    depthMax: o.depth?.max ?? null,
-    depthUnit: o.depth?.unit ?? null,
-    centroid: o.centroid ?? null,
-    extent: o.extent ?? null,
-    layer: o.layer ?? null,
-    // How the depth statistics were measured (mask, box-surface, box-mixed) and that method's numbers.
-    depthMethod: typeof o.evidence?.method === 'string' ? o.evidence.method : null,
-    evidence: o.evidence ? JSON.stringify(o.evidence) : null,
-  }));
+  const objects = scene.objects.map((o, position) => {
+    const label = normalizeLabel(o.label);
+    return {
+      id: objectIdFor(id, o.key),
+      // The object's place in the scene: the engine meets pairs in this order when it re-derives relations.
+      position,
+      imageId: id,
+      key: o.key,
+      label,
+      // The label as given, only where normalising changed it (readers fall back to `label`, rows.ts).
+      rawLabel: label === o.label ? null : o.label,
+      box: o.box,
+      score: o.score ?? null,
+      mask: o.mask ? JSON.stringify(o.mask) : null,
+      depthMin: o.depth?.min ?? null,
+      depthP5: o.depth?.p5 ?? null,
+      depthP50: o.depth?.p50 ?? null,
+      depthP95: o.depth?.p95 ?? null,
+      depthMax: o.depth?.max ?? null,
+      depthUnit: o.depth?.unit ?? null,
+      centroid: o.centroid ?? null,
+      extent: o.extent ?? null,
+      layer: o.layer ?? null,
+      // How the depth statistics were measured (mask, box-surface, box-mixed) and that method's numbers.
+      depthMethod: typeof o.evidence?.method === 'string' ? o.evidence.method : null,
+      evidence: o.evidence ? JSON.stringify(o.evidence) : null,
+    };
+  });
   const labelOf = new Map(objects.map((o) => [o.key, o.label]));
   const edges: StoredEdge[] = [];
   const semantic: StoredImage['semantic'] = [];
@@ -227,11 +232,5 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
   leadEdges(edges, new Map(objects.map((o) => [o.id, o.label])));
   props.nearCount = nearCount;
   props.farCount = farCount;
-  const layers = (scene.layers ?? []).map((l) => ({
-    id: `${id}#${l.index}`,
-    index: l.index,
-    basic: objectIdFor(id, l.basic),
-    members: l.members.map((m) => objectIdFor(id, m)),
-  }));
-  return { id, props, objects, edges, semantic, layers, configHash };
+  return { id, props, objects, edges, semantic, configHash };
 }

@@ -49,7 +49,7 @@ describe('ingest survives SIGKILL (CLI, real Neo4j)', () => {
       missing: 0,
       duplicateObjectIds: 0,
       orphanObjects: 0,
-      orphanLayers: 0,
+      layerNodes: 0,
     });
   }, 120_000);
 });

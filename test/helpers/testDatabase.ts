@@ -23,12 +23,12 @@ export function uniquePrefix(name: string): string {
   return `${name}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Removes the images whose URI starts with `prefix`, with their objects and layers (a suite's cleanup). */
+/** Removes the images whose URI starts with `prefix`, with their objects (a suite's cleanup). */
 export async function deleteImagesUnder(db: Database, prefix: string): Promise<void> {
   await db.write('test.cleanup', (tx) =>
     tx.run(
       `MATCH (i:Image) WHERE i.uri STARTS WITH $prefix
-       OPTIONAL MATCH (i)-[:HAS_OBJECT|HAS_LAYER]->(n) DETACH DELETE n, i`,
+       OPTIONAL MATCH (i)-[:HAS_OBJECT]->(n) DETACH DELETE n, i`,
       { prefix },
     ),
   );

@@ -89,7 +89,6 @@ function storedImages(prefix = tag, model: 3 | 4 = 4): StoredImage[] {
       objects,
       edges,
       semantic,
-      layers: [],
       configHash: tag,
     });
   }
@@ -273,7 +272,6 @@ describe('top-k image search (real Neo4j)', () => {
           },
         ],
         semantic: [],
-        layers: [],
         configHash: tag,
       };
     });

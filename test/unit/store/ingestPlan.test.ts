@@ -21,7 +21,6 @@ function image(id: string, objects: number, edges: number): StoredImage {
       k: null,
     })),
     semantic: [],
-    layers: [],
   } as unknown as StoredImage;
 }
 

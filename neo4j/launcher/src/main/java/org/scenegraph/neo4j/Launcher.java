@@ -134,6 +134,11 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.routing_enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, options.pageCacheBytes)
+                // Nodes with more relationships than this keep them in per-type groups
+                // (db.relationship_grouping_threshold, default 50). A 20-object image's objects have
+                // 45-55 relationships, so at 50 a third of them were grouped: 1.8 KB per image of group
+                // and degree records, and ~10% slower ingest (BENCHMARKS.md, "Store model 5").
+                .setConfig(GraphDatabaseSettings.dense_node_threshold, options.groupingThreshold)
                 // Dev/test databases: a single rotated log is enough and keeps temp data dirs small.
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "1 files")
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, 16L * 1024 * 1024)
@@ -279,12 +284,14 @@ public final class Launcher {
 
     static final class Options {
         static final String USAGE =
-                "usage: java -jar launcher.jar --home DIR --port N --password-file FILE [--page-cache 256m]";
+                "usage: java -jar launcher.jar --home DIR --port N --password-file FILE [--page-cache 256m]"
+                        + " [--relationship-grouping-threshold 200]";
 
         Path home;
         int port = -1;
         Path passwordFile;
         long pageCacheBytes = 256L * 1024 * 1024;
+        int groupingThreshold = 200;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -303,6 +310,7 @@ public final class Launcher {
                     case "--port" -> o.port = parsePort(value);
                     case "--password-file" -> o.passwordFile = Path.of(value);
                     case "--page-cache" -> o.pageCacheBytes = parseBytes(value);
+                    case "--relationship-grouping-threshold" -> o.groupingThreshold = parseThreshold(value);
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -327,6 +335,19 @@ public final class Launcher {
                 return port;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--port must be a number between 1 and 65535, got " + value);
+            }
+        }
+
+        private static int parseThreshold(String value) {
+            try {
+                int n = Integer.parseInt(value);
+                if (n < 1 || n > 100_000) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "--relationship-grouping-threshold must be a number between 1 and 100000, got " + value);
             }
         }
 
