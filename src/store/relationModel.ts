@@ -28,6 +28,10 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
  *   the evidence they came with.
  */
 
+/**
+ * Recorded on every Image (`storeModel`). 4: the relations as above; 5: the same relations, with the
+ * image's depth layers as lists on the Image instead of Layer nodes (layers.ts).
+ */
 export const STORE_MODEL_VERSION = 5;
 
 /** Relationship type of each stored geometric predicate. */
