@@ -15,9 +15,10 @@
  *     database, batch by batch in mirrored order (A B C C B A) so drift favours no one. Each writes a
  *     batch (--batch) as the same transactions of whole images, --writers of them at once. Only the
  *     database calls are timed; generating the records is timed apart.
- *  3. Queries at each scale: GraphQL over HTTP (the real service on port 0, keep-alive fetch) against the
- *     same Cypher text with the same parameters through Database.read, interleaved request by request,
- *     with labels drawn from the whole vocabulary (frequent and rare); checks both return the same page.
+ *  3. Queries at each scale: GraphQL over HTTP (the real service on port 0, one keep-alive `node:http`
+ *     connection; `--client fetch` for `fetch`) against the same Cypher text with the same parameters
+ *     through Database.read, interleaved request by request, with labels drawn from the whole
+ *     vocabulary (frequent and rare); checks both return the same page.
  *  4. Materialised (stored edges) vs derived (depth ranges at query time) objectsInFrontOf, with the
  *     storage each implies (RELATION edges, store size on disk), and a PROFILE of every query.
  *
@@ -32,6 +33,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import neo4j, { type QueryResult as DriverResult } from 'neo4j-driver';
@@ -108,6 +110,8 @@ interface Options {
   prewarm: boolean;
   /** Rebuild the indexes after the load, before the storage is measured (`scenegraph db reindex`). */
   reindex: boolean;
+  /** The GraphQL side's HTTP client: `node:http` with one keep-alive connection, or `fetch`. */
+  client: 'http' | 'fetch';
   out: string;
   markdown: string | null;
   command: string;
@@ -121,7 +125,7 @@ function usage(message: string): never {
     'usage: node dist/bench/store.bench.js --images N [--images-list N1,N2] [--port 7690] [--data-dir .data/bench]\n' +
       '  [--batch 100] [--writers 4] [--ingest-images M] [--ingest-warmup W] [--no-variants] [--queries 300] [--reference-queries 60] [--warmup 30]\n' +
       '  [--pool 2000] [--seed 1] [--max-ingest-minutes 15] [--max-store-gb 15] [--heap 1g] [--page-cache 256m] [--out FILE.json]\n' +
-      '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm] [--reindex]',
+      '  [--markdown BENCHMARKS.md | --no-markdown] [--reuse-store] [--no-prewarm] [--reindex] [--client http|fetch]',
   );
   process.exit(2);
 }
@@ -157,6 +161,7 @@ function parseOptions(argv: string[]): Options {
     '--page-cache',
     '--out',
     '--markdown',
+    '--client',
   ];
   for (const k of args.keys()) if (!known.includes(k)) usage(`unknown option ${k}`);
   const int = (name: string, dflt: number): number => {
@@ -197,6 +202,8 @@ function parseOptions(argv: string[]): Options {
       `the smallest scale (${scales[0]}) leaves no room for the ingest comparison: lower --ingest-warmup or --batch`,
     );
   }
+  const client = args.get('--client') ?? 'http';
+  if (client !== 'http' && client !== 'fetch') usage(`--client must be http or fetch; got ${client}`);
   const date = new Date().toISOString().slice(0, 10);
   return {
     scales,
@@ -220,6 +227,7 @@ function parseOptions(argv: string[]): Options {
     reuseStore: flags.has('--reuse-store'),
     prewarm: !flags.has('--no-prewarm'),
     reindex: flags.has('--reindex'),
+    client,
     out: path.resolve(args.get('--out') ?? path.join(PROJECT_ROOT, 'bench', 'results', `store-${date}.json`)),
     markdown: flags.has('--no-markdown')
       ? null
@@ -614,7 +622,7 @@ function sameCounts(stored: Record<string, number>, expected: RecordCounts): boo
     stored.relations === expected.relations &&
     stored.layers === expected.layers &&
     stored.layerMembers === expected.layerMembers &&
-    stored.layerNodes === 0 &&
+    (stored.layerNodes ?? 0) === 0 &&
     stored.hasObject === expected.objects
   );
 }
@@ -928,21 +936,59 @@ const QUERY_KINDS: QueryKind[] = [
   },
 ];
 
+/**
+ * One keep-alive connection, as a client that sends request after request would hold. `node:http`
+ * rather than `fetch`: on these 2 shared cores `fetch` (undici) cost the client ~0.7 ms more per
+ * request than `node:http` (BENCHMARKS.md, "Cheaper scoring and one read per tie group"), time that is
+ * the client's and not the service's.
+ */
+const GRAPHQL_AGENT = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
 async function graphql(
+  client: Options['client'],
   url: string,
   query: string,
   variables: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
+  const payload = JSON.stringify({ query, variables });
+  const { status, text } = client === 'fetch' ? await viaFetch(url, payload) : await viaHttp(url, payload);
+  const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: { message: string }[] };
+  if (status !== 200 || body.errors || !body.data) {
+    throw new Error(`GraphQL ${status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+  }
+  return body.data;
+}
+
+async function viaFetch(url: string, payload: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', connection: 'keep-alive' },
-    body: JSON.stringify({ query, variables }),
+    body: payload,
   });
-  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
-  if (res.status !== 200 || body.errors || !body.data) {
-    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  }
-  return body.data;
+  return { status: res.status, text: await res.text() };
+}
+
+function viaHttp(url: string, payload: string): Promise<{ status: number; text: string }> {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: GRAPHQL_AGENT,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 async function cypherRead(db: Database, cypher: string, params: Record<string, unknown>) {
@@ -982,7 +1028,7 @@ async function runQueryKind(
     let y = 0;
     const doGql = async (): Promise<void> => {
       const s = performance.now();
-      gqlData = await graphql(url, kind.gql, c.gqlVars);
+      gqlData = await graphql(opts.client, url, kind.gql, c.gqlVars);
       g = performance.now() - s;
     };
     const doCypher = async (): Promise<void> => {
@@ -1348,6 +1394,7 @@ async function measureScale(
     }
   } finally {
     // Drains HTTP and closes the driver it shares with the Cypher side.
+    GRAPHQL_AGENT.destroy();
     await service.stop();
   }
   handle = await reconnect(handle);

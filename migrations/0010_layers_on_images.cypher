@@ -3,7 +3,8 @@
 // member of each layer), instead of Layer nodes with HAS_LAYER and CONTAINS edges. Layers are read
 // whole with their image and never searched on their own; the nodes, their properties, edges and id
 // index cost ~4 KB of a 20-object image (BENCHMARKS.md, "Store model 5"). Object.rawLabel is kept only
-// where it differs from the normalised label (readers fall back to `label`).
+// where it differs from the normalised label (readers fall back to `label`), and the thresholds only in
+// the provenance they were copied from (Image.thresholds).
 // Safe to run again after an interruption: each batch of images is one transaction that writes the
 // lists and deletes the layers it read, and only images that still have Layer nodes are read.
 //
@@ -26,8 +27,11 @@ CALL { WITH l DETACH DELETE l } IN TRANSACTIONS OF 10000 ROWS;
 // 3. rawLabel only where normalising changed the label.
 MATCH (o:Object) WHERE o.rawLabel = o.label
 CALL { WITH o REMOVE o.rawLabel } IN TRANSACTIONS OF 10000 ROWS;
-// 4. Every image is now in model 5.
+// 4. The thresholds once per image: in its provenance.
+MATCH (i:Image) WHERE i.thresholds IS NOT NULL AND i.provenance CONTAINS '"thresholds":'
+CALL { WITH i REMOVE i.thresholds } IN TRANSACTIONS OF 10000 ROWS;
+// 5. Every image is now in model 5.
 MATCH (i:Image) WHERE i.storeModel IS NULL OR i.storeModel < 5
 CALL { WITH i SET i.storeModel = 5 } IN TRANSACTIONS OF 10000 ROWS;
-// 5. No Layer nodes are left to be unique.
+// 6. No Layer nodes are left to be unique.
 DROP CONSTRAINT layer_id IF EXISTS;

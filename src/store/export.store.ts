@@ -1,4 +1,4 @@
-import { storedObjectToScene } from './relations.store';
+import { knownThresholds, storedObjectToScene } from './relations.store';
 import neo4j from 'neo4j-driver';
 import type { Database } from '../db/database';
 import type {
@@ -9,7 +9,6 @@ import type {
   SceneObject,
 } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
-import { isThresholdName, type Thresholds } from '../spatial/thresholds';
 import { EDGE_TYPES, edgeFor, isDerivedOnly, SEMANTIC_TYPE } from './relationModel';
 import { layersFromProps } from './layers';
 
@@ -133,7 +132,6 @@ export interface StoredExportRow {
     height: number;
     sha256: string | null;
     intrinsics: string | null;
-    thresholds: string | null;
     rangeMode: string | null;
     provenance: string | null;
   };
@@ -159,7 +157,7 @@ CALL {
   RETURN collect(CASE WHEN r IS NULL THEN null ELSE {subjectId: s.id, objectId: o.id, predicate: r.predicate,
                  score: r.score, source: r.source, evidence: r.evidence} END) AS semantic
 }
-RETURN i {.id, .uri, .width, .height, .sha256, .intrinsics, .thresholds, .rangeMode, .provenance} AS image,
+RETURN i {.id, .uri, .width, .height, .sha256, .intrinsics, .rangeMode, .provenance} AS image,
        objects, semantic, i.layerBasics AS layerBasics, i.layerMembers AS layerMembers
 ORDER BY i.id`;
 
@@ -242,18 +240,14 @@ export function sceneFromStore(row: StoredExportRow): SceneGraph {
   });
 
   const provenance = parseRecord(row.image.provenance);
-  const thresholds: Record<string, number> = {};
-  const recorded =
-    parseRecord(row.image.thresholds) ?? parseRecord(JSON.stringify(provenance?.thresholds ?? null));
-  for (const [k, v] of Object.entries(recorded ?? {}))
-    if (isThresholdName(k) && typeof v === 'number') thresholds[k] = v;
+  const thresholds = knownThresholds(provenance?.thresholds);
   const rangeMode = (row.image.rangeMode ?? provenance?.rangeMode) === 'minmax' ? 'minmax' : 'percentile';
   // The geometry engine decodes masks and reads depth; labels play no part in it.
   const geometric = relationsFromStoredGeometry(
     { width: row.image.width, height: row.image.height },
     objects,
     {
-      thresholds: thresholds as Partial<Thresholds>,
+      thresholds,
       rangeMode,
     },
   );

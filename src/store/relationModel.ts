@@ -30,7 +30,8 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
 
 /**
  * Recorded on every Image (`storeModel`). 4: the relations as above; 5: the same relations, with the
- * image's depth layers as lists on the Image instead of Layer nodes (layers.ts).
+ * image's depth layers as lists on the Image instead of Layer nodes (layers.ts), and the thresholds
+ * only in the image's provenance.
  */
 export const STORE_MODEL_VERSION = 5;
 

@@ -50,7 +50,6 @@ interface ImageHead {
   id: string;
   width: number;
   height: number;
-  thresholds: string | null;
   rangeMode: string | null;
   provenance: string | null;
 }
@@ -75,7 +74,7 @@ CALL {
   OPTIONAL MATCH (rv:Review {imageId: i.id})
   RETURN collect(rv {${REVIEW_FIELDS}}) AS reviews
 }
-RETURN i {.id, .width, .height, .thresholds, .rangeMode, .provenance} AS image, objects, semantic, reviews`;
+RETURN i {.id, .width, .height, .rangeMode, .provenance} AS image, objects, semantic, reviews`;
 
 function parseObject(text: string | null): Record<string, unknown> | undefined {
   if (!text) return undefined;
@@ -89,10 +88,12 @@ function parseObject(text: string | null): Record<string, unknown> | undefined {
   }
 }
 
-/** Stored thresholds, keeping the names this engine knows (an older build may have recorded others). */
-function knownThresholds(text: string | null): Partial<Thresholds> {
+/** The engine's thresholds among the provenance's `thresholds` (others and non-numbers ignored). */
+export function knownThresholds(recorded: unknown): Partial<Thresholds> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(parseObject(text) ?? {})) {
+  const record =
+    typeof recorded === 'object' && recorded !== null && !Array.isArray(recorded) ? recorded : {};
+  for (const [k, v] of Object.entries(record)) {
     if (isThresholdName(k) && typeof v === 'number') out[k] = v;
   }
   return out as Partial<Thresholds>;
@@ -131,12 +132,8 @@ export async function loadDerivationInputs(
       imageId: image.id,
       width: image.width,
       height: image.height,
-      thresholds:
-        image.thresholds !== null
-          ? knownThresholds(image.thresholds)
-          : knownThresholds(
-              provenance?.thresholds !== undefined ? JSON.stringify(provenance.thresholds) : null,
-            ),
+      // Recorded once per image, in its provenance (store model 5; before it also as Image.thresholds).
+      thresholds: knownThresholds(provenance?.thresholds),
       rangeMode: (image.rangeMode ?? provenance?.rangeMode) === 'minmax' ? 'minmax' : 'percentile',
       rule,
       provenance: image.provenance,

@@ -13,9 +13,11 @@ import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDa
 
 /**
  * Migration 0010 on a store written the way store model 4 wrote it (Layer nodes with HAS_LAYER and
- * CONTAINS edges, rawLabel on every object): afterwards the layers are two lists on their image, no
- * Layer node is left, rawLabel stays only where it differs from the label, and the store answers with
- * the same layers, objects and exported scenes as a store written by model 5.
+ * CONTAINS edges, rawLabel on every object, the thresholds copied out of the provenance): afterwards
+ * the layers are two lists on their image, no Layer node is left, rawLabel stays only where it differs
+ * from the label, the thresholds are only in the provenance, and the store answers with the same
+ * layers, objects and exported scenes (relations derived with the recorded thresholds) as a store
+ * written by model 5.
  */
 describe('migration 0010: layers on their image (real Neo4j)', () => {
   let db: Database;
@@ -36,8 +38,10 @@ describe('migration 0010: layers on their image (real Neo4j)', () => {
 
   /** The Cypher of store model 4's layer writer, applied to a model-5 image: the fixture. */
   const TO_MODEL4 = `
-UNWIND $ids AS id
-MATCH (i:Image {id: id})
+UNWIND $images AS img
+MATCH (i:Image {id: img.id})
+SET i.thresholds = img.thresholds
+WITH i
 CALL {
   WITH i
   UNWIND range(0, size(coalesce(i.layerBasics, [])) - 1) AS n
@@ -80,7 +84,13 @@ SET i.storeModel = 4`;
     const model5 = await answers();
     expect(model5.layers.flatMap(([, ls]) => ls).length).toBeGreaterThanOrEqual(3);
 
-    await db.write('test.model4', (tx) => tx.run(TO_MODEL4, { ids }));
+    const model4 = images.map((i) => ({
+      id: i.id,
+      thresholds: JSON.stringify(
+        (JSON.parse(i.props.provenance as string) as { thresholds: unknown }).thresholds,
+      ),
+    }));
+    await db.write('test.model4', (tx) => tx.run(TO_MODEL4, { images: model4 }));
     // A layer no image points at (a crashed writer of model 4 could leave one).
     await db.write('test.orphan', (tx) =>
       tx.run('CREATE (:Layer {id: $id, imageId: $tag, index: 0, basic: $id})', { id: `${tag}#0`, tag }),
@@ -101,6 +111,7 @@ SET i.storeModel = 4`;
              CALL { WITH i OPTIONAL MATCH (i)-[:HAS_OBJECT]->(o:Object) WHERE o.rawLabel IS NOT NULL RETURN count(o) AS rawLabels }
              RETURN sum(layerNodes) AS layerNodes, sum(contains) AS contains,
                     sum(CASE WHEN i.layerBasics IS NULL THEN 0 ELSE 1 END) AS lists, sum(rawLabels) AS rawLabels,
+                    sum(CASE WHEN i.thresholds IS NULL THEN 0 ELSE 1 END) AS thresholds,
                     collect(DISTINCT i.storeModel) AS models`,
             { ids },
           ),
@@ -109,7 +120,7 @@ SET i.storeModel = 4`;
     const before = await state();
     expect(before.layerNodes).toBe(model5.layers.flatMap(([, ls]) => ls).length);
     expect(before.contains).toBe(model5.layers.flatMap(([, ls]) => ls.flatMap((l) => l.members)).length);
-    expect(before).toMatchObject({ lists: 0, rawLabels: 12, models: [4] });
+    expect(before).toMatchObject({ lists: 0, rawLabels: 12, thresholds: 3, models: [4] });
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0010-'));
     const fileId = `9910_layers_${tag.replace(/-/g, '_')}`;
@@ -120,7 +131,14 @@ SET i.storeModel = 4`;
     try {
       expect((await migrate(db, dir)).applied).toEqual([fileId]);
       // Only the 'People' objects keep rawLabel (normalised to 'person').
-      expect(await state()).toEqual({ layerNodes: 0, contains: 0, lists: 3, rawLabels: 3, models: [5] });
+      expect(await state()).toEqual({
+        layerNodes: 0,
+        contains: 0,
+        lists: 3,
+        rawLabels: 3,
+        thresholds: 0,
+        models: [5],
+      });
       const orphans = await db.read('test.orphans', (tx) =>
         tx.run('MATCH (l:Layer) WHERE l.imageId = $tag RETURN count(l) AS n', { tag }),
       );
