@@ -149,7 +149,7 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
     // Set for graphs made from images: lets a re-run skip images already stored the same way.
     inputKey: typeof scene.provenance?.inputKey === 'string' ? scene.provenance.inputKey : null,
     // What re-derives the geometric relations at read time (relationModel.ts), recorded once per image:
-    // the thresholds are in the provenance (a copy as Image.thresholds cost ~0.8 KB before model 5).
+    // the thresholds are in the provenance (model 4 also copied them to Image.thresholds).
     storeModel: STORE_MODEL_VERSION,
     rangeMode: typeof scene.provenance?.rangeMode === 'string' ? scene.provenance.rangeMode : null,
     // The depth layers, as two lists of `index:key` (layers.ts, store model 5).

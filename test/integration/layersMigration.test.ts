@@ -8,6 +8,7 @@ import { exportPageByIds } from '../../src/store/export.store';
 import { layersByImageIds, objectsByImageIds } from '../../src/store/graph.store';
 import { ingestImages } from '../../src/store/ingest.store';
 import { toStoredImage } from '../../src/store/storedScene';
+import { writeLegacyLayers } from '../helpers/legacyLayers';
 import { obj } from '../helpers/scenes';
 import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
@@ -36,29 +37,11 @@ describe('migration 0010: layers on their image (real Neo4j)', () => {
       ],
     });
 
-  /** The Cypher of store model 4's layer writer, applied to a model-5 image: the fixture. */
+  /** What model 4 kept besides the Layer nodes: rawLabel on every object, the thresholds copied out. */
   const TO_MODEL4 = `
 UNWIND $images AS img
-MATCH (i:Image {id: img.id})
-SET i.thresholds = img.thresholds
-WITH i
-CALL {
-  WITH i
-  UNWIND range(0, size(coalesce(i.layerBasics, [])) - 1) AS n
-  WITH i, split(i.layerBasics[n], ':')[0] AS index, i.layerBasics[n] AS entry
-  WITH i, index, substring(entry, size(index) + 1) AS basic
-  CREATE (i)-[:HAS_LAYER]->(y:Layer {id: i.id + '#' + index, imageId: i.id, index: toInteger(index), basic: i.id + ':' + basic})
-  WITH i, y, index
-  UNWIND [m IN i.layerMembers WHERE split(m, ':')[0] = index | substring(m, size(index) + 1)] AS key
-  MATCH (i)-[:HAS_OBJECT]->(o:Object {key: key})
-  CREATE (y)-[:CONTAINS]->(o)
-}
-WITH i
-MATCH (i)-[:HAS_OBJECT]->(o:Object)
-SET o.rawLabel = coalesce(o.rawLabel, o.label)
-WITH DISTINCT i
-REMOVE i.layerBasics, i.layerMembers
-SET i.storeModel = 4`;
+MATCH (i:Image {id: img.id})-[:HAS_OBJECT]->(o:Object)
+SET i.thresholds = img.thresholds, i.storeModel = 4, o.rawLabel = coalesce(o.rawLabel, o.label)`;
 
   beforeAll(async () => {
     db = testDatabase();
@@ -90,6 +73,7 @@ SET i.storeModel = 4`;
         (JSON.parse(i.props.provenance as string) as { thresholds: unknown }).thresholds,
       ),
     }));
+    await writeLegacyLayers(db, ids);
     await db.write('test.model4', (tx) => tx.run(TO_MODEL4, { images: model4 }));
     // A layer no image points at (a crashed writer of model 4 could leave one).
     await db.write('test.orphan', (tx) =>

@@ -9,6 +9,7 @@ import { ingestImages } from '../../src/store/ingest.store';
 import { EDGE_TYPES, pairKey } from '../../src/store/relationModel';
 import { searchImages, type TripletPattern } from '../../src/store/search.store';
 import { scoreOrOne, toStoredImage, type StoredImage } from '../../src/store/storedScene';
+import { deleteLegacyLayers, writeLegacyLayers } from '../helpers/legacyLayers';
 import { obj } from '../helpers/scenes';
 import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
@@ -68,11 +69,23 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
     await db.write('test.model3', (tx) =>
       tx.run(
         `UNWIND $ids AS id MATCH (i:Image {id: id})
-         SET i.unscoredEdges = CASE WHEN id = $unscored THEN $n END
-         WITH i MATCH (i)-[:HAS_LAYER]->(l:Layer)-[c:CONTAINS]->(o:Object) SET c.basic = (o.id = l.basic)`,
+         SET i.unscoredEdges = CASE WHEN id = $unscored THEN $n END`,
         { ids, unscored: unscored.id, n: inGroup.length },
       ),
     );
+    // Model 3's layers: Layer nodes whose CONTAINS edges carry a `basic` flag.
+    await writeLegacyLayers(db, ids, { basicFlags: true });
+    const flags = async (): Promise<number> => {
+      const res = await db.read('test.basicFlags', (tx) =>
+        tx.run(
+          `MATCH (l:Layer)-[c:CONTAINS]->() WHERE l.imageId IN $ids AND c.basic IS NOT NULL
+           RETURN count(c) AS n`,
+          { ids },
+        ),
+      );
+      return Number(res.records[0].get('n'));
+    };
+    expect(await flags()).toBeGreaterThan(0);
 
     const searches: TripletPattern[][] = [
       [{ subject: PERSON, predicate: 'in front of', object: CAR }],
@@ -129,21 +142,19 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
       }
 
       const state = await db.read('test.state', (tx) =>
-        tx.run<{ id: string; model: number; unscored: number | null; leadsUnscored: number; basic: number }>(
+        tx.run<{ id: string; model: number; unscored: number | null; leadsUnscored: number }>(
           `UNWIND $ids AS id MATCH (i:Image {id: id})
            CALL { WITH i OPTIONAL MATCH (i)-[:HAS_OBJECT]->(:Object)-[r]->(:Object)
                   WHERE type(r) IN $types AND r.k IS NOT NULL AND r.score IS NULL RETURN count(r) AS leadsUnscored }
-           CALL { WITH i OPTIONAL MATCH (i)-[:HAS_LAYER]->(:Layer)-[c:CONTAINS]->() WHERE c.basic IS NOT NULL
-                  RETURN count(c) AS basic }
-           RETURN id, i.storeModel AS model, i.unscoredEdges AS unscored, leadsUnscored, basic`,
+           RETURN id, i.storeModel AS model, i.unscoredEdges AS unscored, leadsUnscored`,
           { ids, types: EDGE_TYPES },
         ),
       );
       for (const r of state.records) {
         expect(r.get('model')).toBe(4);
-        expect(r.get('basic')).toBe(0);
         expect(r.get('unscored') ?? 0).toBe(r.get('leadsUnscored'));
       }
+      expect(await flags()).toBe(0);
       // The group without scores has one lead, and it has no score.
       expect(state.records.find((r) => r.get('id') === unscored.id)!.get('unscored')).toBe(1);
 
@@ -154,6 +165,7 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
       expect((await migrate(db, dir)).applied).toEqual([again]);
       expect(await answers()).toEqual(before);
     } finally {
+      await deleteLegacyLayers(db, ids);
       await db.write('test.cleanup.migrations', (tx) =>
         tx.run('MATCH (m:SchemaMigration) WHERE m.id STARTS WITH $fileId DELETE m', { fileId }),
       );
