@@ -9,6 +9,7 @@ import type {
   SceneObject,
 } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
+import { boxProjection } from './objectBox';
 import { EDGE_TYPES, edgeFor, isDerivedOnly, SEMANTIC_TYPE } from './relationModel';
 import { layersFromProps } from './layers';
 
@@ -148,7 +149,7 @@ WITH i ORDER BY i.id LIMIT $limit
 CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
-  RETURN collect(o {.id, .key, .position, .rawLabel, .label, .box, .score, .mask, .depthMin, .depthP5, .depthP50,
+  RETURN collect(o {.id, .key, .position, .rawLabel, .label, ${boxProjection('o')}, .score, .mask, .depthMin, .depthP5, .depthP50,
                     .depthP95, .depthMax, .depthUnit, .centroid, .extent, .layer, .evidence}) AS objects
 }
 CALL {

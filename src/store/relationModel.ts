@@ -31,9 +31,9 @@ import { INVERSE_PREDICATE, type CanonicalPredicate } from '../spatial/predicate
 /**
  * Recorded on every Image (`storeModel`). 4: the relations as above; 5: the same relations, with the
  * image's depth layers as lists on the Image instead of Layer nodes (layers.ts), and the thresholds
- * only in the image's provenance.
+ * only in the image's provenance; 6: an object's box as four numbers instead of a list (objectBox.ts).
  */
-export const STORE_MODEL_VERSION = 5;
+export const STORE_MODEL_VERSION = 6;
 
 /** Relationship type of each stored geometric predicate. */
 export const EDGE_TYPE = {

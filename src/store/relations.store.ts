@@ -3,6 +3,7 @@ import type { Relation, SceneObject } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
 import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
+import { boxProjection } from './objectBox';
 import { relationId, SEMANTIC_TYPE } from './relationModel';
 import { REVIEW_FIELDS, type ObjectRow, type RelationRow, type ReviewRow } from './rows';
 
@@ -60,7 +61,7 @@ MATCH (i:Image {id: id})
 CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
-  RETURN collect(o {.id, .key, .label, .position, .box, .mask, .depthMin, .depthP5, .depthP50, .depthP95, .depthMax,
+  RETURN collect(o {.id, .key, .label, .position, ${boxProjection('o')}, .mask, .depthMin, .depthP5, .depthP50, .depthP95, .depthMax,
                     .depthUnit, .centroid, .extent, .evidence}) AS objects
 }
 CALL {

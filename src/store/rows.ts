@@ -1,3 +1,5 @@
+import { boxProjection } from './objectBox';
+
 /**
  * Rows as the store returns them: plain objects with the stored properties, shared by the GraphQL
  * layer and the loaders. Projections are explicit so large properties (masks) are fetched only when
@@ -118,12 +120,20 @@ const OBJECT_FIELDS = [
   'extent',
   'layer',
   'depthMethod',
-];
+] as const;
 
 export const imageProjection = (v: string): string => `${v} {${IMAGE_FIELDS.map((f) => `.${f}`).join(', ')}}`;
-/** rawLabel is stored only where it differs from label (store model 5). */
+/**
+ * Fields not read as stored: rawLabel is stored only where it differs from label (store model 5), the
+ * box as four numbers (store model 6, objectBox.ts).
+ */
+const OBJECT_FIELD_READ: Partial<Record<(typeof OBJECT_FIELDS)[number], (v: string) => string>> = {
+  rawLabel: (v) => `rawLabel: coalesce(${v}.rawLabel, ${v}.label)`,
+  box: boxProjection,
+};
+
 export const objectProjection = (v: string): string =>
-  `${v} {${OBJECT_FIELDS.map((f) => (f === 'rawLabel' ? `rawLabel: coalesce(${v}.rawLabel, ${v}.label)` : `.${f}`)).join(', ')}}`;
+  `${v} {${OBJECT_FIELDS.map((f) => OBJECT_FIELD_READ[f]?.(v) ?? `.${f}`).join(', ')}}`;
 export const relationProjection = (r: string, s: string, o: string): string =>
   `{id: ${r}.id, imageId: ${r}.imageId, subjectId: ${s}.id, objectId: ${o}.id, predicate: ${r}.predicate, ` +
   `score: ${r}.score, source: ${r}.source, evidence: ${r}.evidence, provenance: ${r}.provenance}`;

@@ -4,6 +4,7 @@ import { checkJsonDepth } from '../scenegraph/jsonInput';
 import type { SceneGraph } from '../scenegraph/sceneGraph.types';
 import { objectIdFor } from './ids';
 import { layerProps } from './layers';
+import { boxProps } from './objectBox';
 import {
   EDGE_TYPE,
   isStoredPredicate,
@@ -166,7 +167,8 @@ export function toStoredImage(scene: SceneGraph, ingestedAt: string): StoredImag
       label,
       // The label as given, only where normalising changed it (readers fall back to `label`, rows.ts).
       rawLabel: label === o.label ? null : o.label,
-      box: o.box,
+      // The box as four numbers, boxX1..boxY2 (objectBox.ts, store model 6).
+      ...boxProps(o.box),
       score: o.score ?? null,
       mask: o.mask ? JSON.stringify(o.mask) : null,
       depthMin: o.depth?.min ?? null,
