@@ -460,7 +460,7 @@ const METHODS: Record<string, { label: string; fn: IngestFn }> = {
       ),
   },
   positional: {
-    label: 'variant: one statement, relations by position (no id lookups)',
+    label: 'variant: one statement, relations by position, picked out by type in Cypher',
     fn: (db, images, writers) =>
       eachTransaction(images, writers, async (images) => {
         const payload = images.map((img) => {
