@@ -6,10 +6,11 @@ import { REVIEW_CYPHER } from './review.store';
 import type { StoredEdge, StoredImage } from './storedScene';
 
 /**
- * Writes scene graphs (store model 4, relationModel.ts). Every image's nodes and edges commit together
- * in one transaction; a batch of images is written with UNWIND in transactions of whole images, at most
- * MAX_RELATIONSHIPS_PER_TRANSACTION relationships in flight, by up to `writers` transactions at once. The driver's managed transaction retries transient errors;
- * the work below is safe to retry because it first reads what is stored and decides from that.
+ * Writes scene graphs (relationModel.ts). Every image's nodes and edges commit together in one
+ * transaction; a batch of images is written in transactions of whole images (one UNWIND statement
+ * each, `createImages`), at most MAX_RELATIONSHIPS_PER_TRANSACTION relationships in flight, by up to
+ * `writers` transactions at once. The driver's managed transaction retries transient errors; the work
+ * below is safe to retry because it first reads what is stored and decides from that.
  */
 
 export type IngestStatus = 'created' | 'replaced' | 'unchanged';
