@@ -8,9 +8,11 @@ import { connectDriver, deleteUnder, envTarget } from '../../bench/reliability/h
 /**
  * The fast part of the crash test (scripts/reliability.sh runs 1,000 files and three kills):
  * `scenegraph ingest` is SIGKILLed after some batches are stored, run again, and the store must
- * hold each of the 200 files exactly once with all its objects and nothing orphaned.
+ * hold each of the 400 files exactly once with all its objects and nothing orphaned. 400, so that the
+ * run cannot finish within the kill's random delay (up to 400 ms) at the speed ingest has now.
  */
 describe('ingest survives SIGKILL (CLI, real Neo4j)', () => {
+  const FILES = 400;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reliability-crash-'));
   const prefix = `reliab://crash-e2e/${path.basename(dir)}/`;
   let driver: Driver;
@@ -26,7 +28,7 @@ describe('ingest survives SIGKILL (CLI, real Neo4j)', () => {
   });
 
   it('stores every file exactly once after a kill mid-way and a re-run', async () => {
-    const expected = writeSceneFiles(dir, prefix, 200, 1);
+    const expected = writeSceneFiles(dir, prefix, FILES, 1);
     const r = await crashIngest({
       target: envTarget(),
       driver,
@@ -40,11 +42,11 @@ describe('ingest survives SIGKILL (CLI, real Neo4j)', () => {
     expect(r.kills[0].signal).toBe('SIGKILL');
     // Killed after at least one batch and before the end: the re-run had work left.
     expect(r.kills[0].storedAtKill).toBeGreaterThanOrEqual(50);
-    expect(r.kills[0].storedAtKill).toBeLessThan(200);
+    expect(r.kills[0].storedAtKill).toBeLessThan(FILES);
     expect(r.finalExit).toBe(0);
     expect(r.check).toEqual({
-      images: 200,
-      distinctImageIds: 200,
+      images: FILES,
+      distinctImageIds: FILES,
       wrongObjectCounts: 0,
       missing: 0,
       duplicateObjectIds: 0,
