@@ -48,7 +48,7 @@ async function crash(): Promise<void> {
   const target = envTarget();
   const driver = connectDriver(target);
   try {
-    const n = quick ? 200 : 1000;
+    const n = quick ? 400 : 1000;
     const prefix = `reliab://crash/${path.basename(tmp)}/`;
     const dir = path.join(tmp, 'scenes');
     const expected = writeSceneFiles(dir, prefix, n, 1);
