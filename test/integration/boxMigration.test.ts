@@ -1,13 +1,11 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Database } from '../../src/db/database';
-import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrations';
+import { migrate } from '../../src/db/migrations';
 import { buildSceneGraph } from '../../src/spatial/engine';
 import { exportPageByIds } from '../../src/store/export.store';
 import { objectsByImageIds, relationsByImageIds } from '../../src/store/graph.store';
 import { ingestImages } from '../../src/store/ingest.store';
 import { toStoredImage } from '../../src/store/storedScene';
+import { MigrationCopy } from '../helpers/migrationCopy';
 import { obj } from '../helpers/scenes';
 import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
@@ -80,25 +78,16 @@ REMOVE o.boxX1, o.boxY1, o.boxX2, o.boxY2`;
       ).records[0].toObject();
     expect(await state()).toEqual({ lists: 12, scalars: 0, models: [5] });
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0011-'));
-    const fileId = `9911_box_${tag.replace(/-/g, '_')}`;
-    copyFileSync(
-      path.join(DEFAULT_MIGRATIONS_DIR, '0011_box_scalars.cypher'),
-      path.join(dir, `${fileId}.cypher`),
-    );
+    const migration = new MigrationCopy(db, '0011_box_scalars.cypher', `9911_box_${tag}`);
     try {
-      expect((await migrate(db, dir)).applied).toEqual([fileId]);
+      await migration.apply();
       expect(await state()).toEqual({ lists: 0, scalars: 12, models: [6] });
       expect(await answers()).toEqual(model6);
 
-      const again = `${fileId}_again`;
-      copyFileSync(path.join(dir, `${fileId}.cypher`), path.join(dir, `${again}.cypher`));
-      expect((await migrate(db, dir)).applied).toEqual([again]);
+      await migration.apply();
       expect(await answers()).toEqual(model6);
     } finally {
-      await db.write('test.cleanup.migrations', (tx) =>
-        tx.run('MATCH (m:SchemaMigration) WHERE m.id STARTS WITH $fileId DELETE m', { fileId }),
-      );
+      await migration.cleanup();
     }
   });
 });

@@ -1,14 +1,12 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Database } from '../../src/db/database';
-import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrations';
+import { migrate } from '../../src/db/migrations';
 import { buildSceneGraph } from '../../src/spatial/engine';
 import { exportPageByIds } from '../../src/store/export.store';
 import { layersByImageIds, objectsByImageIds } from '../../src/store/graph.store';
 import { ingestImages } from '../../src/store/ingest.store';
 import { toStoredImage } from '../../src/store/storedScene';
 import { writeLegacyLayers } from '../helpers/legacyLayers';
+import { MigrationCopy } from '../helpers/migrationCopy';
 import { obj } from '../helpers/scenes';
 import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
@@ -106,14 +104,9 @@ SET i.thresholds = img.thresholds, i.storeModel = 4, o.rawLabel = coalesce(o.raw
     expect(before.contains).toBe(model5.layers.flatMap(([, ls]) => ls.flatMap((l) => l.members)).length);
     expect(before).toMatchObject({ lists: 0, rawLabels: 12, thresholds: 3, models: [4] });
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0010-'));
-    const fileId = `9910_layers_${tag.replace(/-/g, '_')}`;
-    copyFileSync(
-      path.join(DEFAULT_MIGRATIONS_DIR, '0010_layers_on_images.cypher'),
-      path.join(dir, `${fileId}.cypher`),
-    );
+    const migration = new MigrationCopy(db, '0010_layers_on_images.cypher', `9910_layers_${tag}`);
     try {
-      expect((await migrate(db, dir)).applied).toEqual([fileId]);
+      await migration.apply();
       // Only the 'People' objects keep rawLabel (normalised to 'person').
       expect(await state()).toEqual({
         layerNodes: 0,
@@ -129,14 +122,10 @@ SET i.thresholds = img.thresholds, i.storeModel = 4, o.rawLabel = coalesce(o.raw
       expect(orphans.records[0].get('n')).toBe(0);
       expect(await answers()).toEqual(model5);
 
-      const again = `${fileId}_again`;
-      copyFileSync(path.join(dir, `${fileId}.cypher`), path.join(dir, `${again}.cypher`));
-      expect((await migrate(db, dir)).applied).toEqual([again]);
+      await migration.apply();
       expect(await answers()).toEqual(model5);
     } finally {
-      await db.write('test.cleanup.migrations', (tx) =>
-        tx.run('MATCH (m:SchemaMigration) WHERE m.id STARTS WITH $fileId DELETE m', { fileId }),
-      );
+      await migration.cleanup();
     }
   });
 });

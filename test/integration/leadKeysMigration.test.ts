@@ -1,8 +1,5 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Database } from '../../src/db/database';
-import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrations';
+import { migrate } from '../../src/db/migrations';
 import { normalizeLabel } from '../../src/labels/normalizeLabel';
 import { buildSceneGraph } from '../../src/spatial/engine';
 import { ingestImages } from '../../src/store/ingest.store';
@@ -10,6 +7,7 @@ import { EDGE_TYPES, pairKey } from '../../src/store/relationModel';
 import { searchImages, type TripletPattern } from '../../src/store/search.store';
 import { scoreOrOne, toStoredImage, type StoredImage } from '../../src/store/storedScene';
 import { deleteLegacyLayers, writeLegacyLayers } from '../helpers/legacyLayers';
+import { MigrationCopy } from '../helpers/migrationCopy';
 import { obj } from '../helpers/scenes';
 import { deleteImagesUnder, testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
@@ -111,14 +109,9 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
     const before = await answers();
     for (const a of before) expect((JSON.parse(a) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
 
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0009-'));
-    const fileId = `9909_lead_keys_${tag.replace(/-/g, '_')}`;
-    copyFileSync(
-      path.join(DEFAULT_MIGRATIONS_DIR, '0009_lead_keys.cypher'),
-      path.join(dir, `${fileId}.cypher`),
-    );
+    const migration = new MigrationCopy(db, '0009_lead_keys.cypher', `9909_lead_keys_${tag}`);
     try {
-      expect((await migrate(db, dir)).applied).toEqual([fileId]);
+      await migration.apply();
 
       const edges = await db.read('test.edges', (tx) =>
         tx.run<{ image: string; type: string; sl: string; ol: string; score: number | null; k: unknown }>(
@@ -160,15 +153,11 @@ describe('migration 0009: pair keys on lead edges only (real Neo4j)', () => {
 
       expect(await answers()).toEqual(before);
       // The batches only read images below model 4: a second run changes nothing.
-      const again = `${fileId}_again`;
-      copyFileSync(path.join(dir, `${fileId}.cypher`), path.join(dir, `${again}.cypher`));
-      expect((await migrate(db, dir)).applied).toEqual([again]);
+      await migration.apply();
       expect(await answers()).toEqual(before);
     } finally {
       await deleteLegacyLayers(db, ids);
-      await db.write('test.cleanup.migrations', (tx) =>
-        tx.run('MATCH (m:SchemaMigration) WHERE m.id STARTS WITH $fileId DELETE m', { fileId }),
-      );
+      await migration.cleanup();
     }
   });
 });

@@ -1,11 +1,9 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import neo4j from 'neo4j-driver';
 import type { Database } from '../../src/db/database';
-import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/db/migrations';
+import { migrate } from '../../src/db/migrations';
 import { EDGE_TYPES, pairKey } from '../../src/store/relationModel';
 import { searchImagesTopK } from '../../src/store/search.store';
+import { MigrationCopy } from '../helpers/migrationCopy';
 import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
 /**
@@ -48,14 +46,9 @@ describe('migration 0008: score-ordered pair-key indexes (real Neo4j)', () => {
         },
       ),
     );
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-0008-'));
-    const fileId = `9908_score_keys_${tag.replace(/-/g, '_')}`;
-    copyFileSync(
-      path.join(DEFAULT_MIGRATIONS_DIR, '0008_score_keys.cypher'),
-      path.join(dir, `${fileId}.cypher`),
-    );
+    const migration = new MigrationCopy(db, '0008_score_keys.cypher', `9908_score_keys_${tag}`);
     try {
-      expect((await migrate(db, dir)).applied).toEqual([fileId]);
+      await migration.apply();
       const indexes = await db.read('test.indexes', (tx) =>
         tx.run<{ name: string; type: string; props: string[] | null; state: string }>(
           `SHOW INDEXES YIELD name, labelsOrTypes, properties, state
@@ -95,12 +88,9 @@ describe('migration 0008: score-ordered pair-key indexes (real Neo4j)', () => {
       );
       expect(above!.rows.map((r) => [r.image.id, r.score])).toEqual([[ids[1], 1.6]]);
     } finally {
+      await migration.cleanup();
       await db.write('test.cleanup', (tx) =>
-        tx.run(
-          `MATCH (m:SchemaMigration {id: $fileId}) DELETE m
-           WITH 1 AS one UNWIND $ids AS id MATCH (i:Image {id: id})-[:HAS_OBJECT]->(o) DETACH DELETE o, i`,
-          { fileId, ids },
-        ),
+        tx.run('UNWIND $ids AS id MATCH (i:Image {id: id})-[:HAS_OBJECT]->(o) DETACH DELETE o, i', { ids }),
       );
     }
   });
