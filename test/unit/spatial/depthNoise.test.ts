@@ -91,17 +91,39 @@ describe('denoiseHalfWidth', () => {
     k: fc.double({ min: 0, max: 10, noNaN: true }),
   });
 
-  it('is within [0, h], the identity without noise, and never grows with more noise or more samples', () => {
+  it('is within [0, h], the identity without noise, and never grows with more samples', () => {
     fc.assert(
       fc.property(args, ({ h, m, n, s, k }) => {
         const d = denoiseHalfWidth(h, m, n, s, k);
         expect(d).toBeGreaterThanOrEqual(0);
         expect(d).toBeLessThanOrEqual(h);
         expect(denoiseHalfWidth(h, m, n, 0, k)).toBe(h);
-        expect(denoiseHalfWidth(h, m, n, s * 1.5, k)).toBeLessThanOrEqual(d + 1e-12);
-        expect(denoiseHalfWidth(h, m, n * 4, s, k)).toBeLessThanOrEqual(d + 1e-12);
+        expect(denoiseHalfWidth(h, m, n * 4, s, k)).toBeLessThanOrEqual(d * (1 + 1e-12));
       }),
     );
+  });
+
+  it('takes out more with more noise, but keeps the margin of standard errors, which grows with the noise', () => {
+    fc.assert(
+      fc.property(args, ({ h, m, n, s, k }) => {
+        // The quadrature step alone (no margin) never widens with more noise.
+        expect(denoiseHalfWidth(h, m, n, s * 1.5, 0)).toBeLessThanOrEqual(
+          denoiseHalfWidth(h, m, n, s, 0) * (1 + 1e-12),
+        );
+        // With a margin the range never falls below that many standard errors (up to h): where the
+        // noise explains the whole spread, more noise means a less certain p5 / p95 and a wider range.
+        const margin = (k * PERCENTILE_SE_FACTOR * s * m) / Math.sqrt(n);
+        expect(denoiseHalfWidth(h, m, n, s, k)).toBeGreaterThanOrEqual(Math.min(h, margin) * (1 - 1e-12));
+      }),
+    );
+  });
+
+  it('widens again with more noise once the noise explains the whole spread', () => {
+    // h = 1 at median 10; s = 0.1 puts the noise's half-width (1.64) past h, so only the margin is left.
+    const narrow = denoiseHalfWidth(1, 10, 400, 0.1, 2);
+    const wide = denoiseHalfWidth(1, 10, 400, 0.15, 2);
+    expect(narrow).toBeCloseTo((2 * PERCENTILE_SE_FACTOR * 0.1 * 10) / 20, 12);
+    expect(wide).toBeGreaterThan(narrow);
   });
 
   it('undoes the noise of a known half-width, plus the margin of standard errors', () => {
