@@ -46,6 +46,14 @@ export interface QueryResult {
   meanRows: number;
 }
 
+/** What a GraphQL request costs with no resolver and no database (store.bench.ts, requestFloor). */
+export interface RequestFloor {
+  /** `{ __typename }` through the service. */
+  typename: Latency;
+  /** `GET /healthz`: HTTP alone. */
+  healthz: Latency;
+}
+
 export interface FixResult {
   name: string;
   description: string;
@@ -113,6 +121,8 @@ export interface ScaleResult {
   /** --reindex: the indexes were rebuilt after the load; `storage` is measured after, this before. */
   reindex?: { seconds: number; indexes: number; storageBefore: StorageInfo };
   queries: QueryResult[];
+  /** Absent in results from before it was measured. */
+  floor?: RequestFloor;
   fixes?: FixResult[];
   plans: PlanSummary[];
   loadAvg: number[];
@@ -224,6 +234,15 @@ export function renderSection(r: StoreBenchResult, resultsFile: string, notes?: 
         'Ratio = GraphQL / Cypher (target <= 1.3x).',
       '',
     );
+    if (s.floor) {
+      const f = s.floor;
+      out.push(
+        `Request floor on the same connection: \`{ __typename }\` p50 ${f.typename.p50.toFixed(2)} ms (p99 ${f.typename.p99.toFixed(2)}), ` +
+          `\`GET /healthz\` p50 ${f.healthz.p50.toFixed(2)} ms. At the 1.3x target, a query whose Cypher p50 is under ` +
+          `${ms(f.typename.p50 / 0.3)} ms misses it even if its resolvers cost nothing.`,
+        '',
+      );
+    }
     const front = s.queries.find((q) => q.name === 'front');
     const derived = s.queries.find((q) => q.name === 'frontDerived');
     const st = s.storage;

@@ -336,12 +336,30 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
   }>(`objects.${q.minMargin === undefined ? 'materialised' : 'derived'}`, cypher, spatialParams(q));
   return page(
     res.records.map((rec) => {
-      const { source, score, sortKey, ...rest } = rec.toObject();
+      // Field by field rather than `{ source, ...rest }`: object rest costs ~1.3 µs a row in V8.
+      const object = rec.get('object');
+      const reference = rec.get('reference');
+      const source = rec.get('source');
       const match =
         source === null
           ? null
-          : { relationId: relationId(rest.object.id, q.direction, rest.reference.id, source), score, source };
-      return { ...rest, match, ...(sortKey ? { orderKey: sortKey } : {}) };
+          : {
+              relationId: relationId(object.id, q.direction, reference.id, source),
+              score: rec.get('score'),
+              source,
+            };
+      const row: SpatialMatchRow = {
+        object,
+        reference,
+        image: rec.get('image'),
+        derivedEvidence: rec.get('derivedEvidence'),
+        match,
+      };
+      if (rec.has('sortKey')) {
+        const sortKey = rec.get('sortKey');
+        if (sortKey) row.orderKey = sortKey;
+      }
+      return row;
     }),
     q.first,
   );
