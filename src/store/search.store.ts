@@ -355,10 +355,8 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
         derivedEvidence: rec.get('derivedEvidence'),
         match,
       };
-      if (rec.has('sortKey')) {
-        const sortKey = rec.get('sortKey');
-        if (sortKey) row.orderKey = sortKey;
-      }
+      // An ordered query returns every row's key (orderedSpatialCypher), an unordered one none.
+      if (q.order) row.orderKey = rec.get('sortKey');
       return row;
     }),
     q.first,
