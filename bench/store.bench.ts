@@ -67,7 +67,7 @@ import {
   type SpatialQuery,
   type TripletPattern,
 } from '../src/store/search.store';
-import { imageProjection, objectProjection } from '../src/store/rows';
+import { IMAGE_COLUMNS, OBJECT_COLUMNS } from '../src/store/rows';
 import { EDGE_TYPE, EDGE_TYPES, SEMANTIC_TYPE } from '../src/store/relationModel';
 import type { StoredImage } from '../src/store/storedScene';
 import { seeded } from './random';
@@ -854,7 +854,10 @@ function spatialKind(
     cypherIds: (records) =>
       records
         .slice(0, FIRST)
-        .map((r) => `${(r.get('reference') as { id: string }).id}>${(r.get('object') as { id: string }).id}`),
+        .map(
+          (r) =>
+            `${OBJECT_COLUMNS.read(r.get('reference') as unknown[]).id}>${OBJECT_COLUMNS.read(r.get('object') as unknown[]).id}`,
+        ),
     make: (random) => {
       const rank = Math.floor(random() * VOCABULARY.length);
       const q: SpatialQuery = { direction, label: STORED_LABELS[rank], minMargin, first: FIRST };
@@ -910,7 +913,10 @@ const QUERY_KINDS: QueryKind[] = [
     cypherIds: (records) =>
       records
         .slice(0, FIRST)
-        .map((r) => `${(r.get('image') as { id: string }).id}@${(r.get('score') as number).toFixed(6)}`),
+        .map(
+          (r) =>
+            `${IMAGE_COLUMNS.read(r.get('image') as unknown[]).id}@${(r.get('score') as number).toFixed(6)}`,
+        ),
     make: (random) => {
       const a = Math.floor(random() * VOCABULARY.length);
       const b = Math.floor(random() * VOCABULARY.length);
@@ -1132,7 +1138,8 @@ async function runQueryKind(
  * the before/after. Not what the service runs.
  */
 const PRE_FIX_RETURN = `MATCH (i:Image {id: x.imageId})
-RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
+RETURN ${OBJECT_COLUMNS.project('a')} AS object, ${OBJECT_COLUMNS.project('x')} AS reference,
+       ${IMAGE_COLUMNS.project('i')} AS image,`;
 
 export const PRE_FIX = {
   derived: `

@@ -9,7 +9,8 @@ import type {
   SceneObject,
 } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
-import { boxProjection } from './objectBox';
+import { boxList } from './objectBox';
+import { columns } from './rows';
 import { EDGE_TYPES, edgeFor, isDerivedOnly, SEMANTIC_TYPE } from './relationModel';
 import { layersFromProps } from './layers';
 
@@ -116,6 +117,28 @@ interface StoredObjectRow {
   evidence: string | null;
 }
 
+/** Read by position (rows.ts, `columns`): an image's objects are most of an export page's bytes. */
+const EXPORT_OBJECT_COLUMNS = columns<StoredObjectRow>([
+  'id',
+  'key',
+  'position',
+  'rawLabel',
+  'label',
+  ['box', boxList],
+  'score',
+  'mask',
+  'depthMin',
+  'depthP5',
+  'depthP50',
+  'depthP95',
+  'depthMax',
+  'depthUnit',
+  'centroid',
+  'extent',
+  'layer',
+  'evidence',
+]);
+
 interface StoredSemanticRow {
   subjectId: string;
   objectId: string;
@@ -149,8 +172,7 @@ WITH i ORDER BY i.id LIMIT $limit
 CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
-  RETURN collect(o {.id, .key, .position, .rawLabel, .label, ${boxProjection('o')}, .score, .mask, .depthMin, .depthP5, .depthP50,
-                    .depthP95, .depthMax, .depthUnit, .centroid, .extent, .layer, .evidence}) AS objects
+  RETURN collect(${EXPORT_OBJECT_COLUMNS.project('o')}) AS objects
 }
 CALL {
   WITH i
@@ -171,7 +193,7 @@ export async function exportPage(
 ): Promise<ExportPage> {
   const { conditions, params } = exportConditions(filter);
   const res = await db.read('export.page', (tx) =>
-    tx.run<StoredExportRow>(PAGE_CYPHER(conditions.map((c) => ` AND ${c}`).join('')), {
+    tx.run<ExportRecord>(PAGE_CYPHER(conditions.map((c) => ` AND ${c}`).join('')), {
       ...params,
       after: after ?? null,
       limit: neo4j.int(first),
@@ -182,13 +204,16 @@ export async function exportPage(
 }
 
 /** One record of PAGE_CYPHER as the scene graph of its image. */
-function sceneOfRecord(r: { get<K extends keyof StoredExportRow>(key: K): StoredExportRow[K] }): {
+/** PAGE_CYPHER's record: the export row with its objects as column lists. */
+type ExportRecord = Omit<StoredExportRow, 'objects'> & { objects: unknown[][] };
+
+function sceneOfRecord(r: { get<K extends keyof ExportRecord>(key: K): ExportRecord[K] }): {
   id: string;
   scene: SceneGraph;
 } {
   const row: StoredExportRow = {
     image: r.get('image'),
-    objects: r.get('objects'),
+    objects: r.get('objects').map(EXPORT_OBJECT_COLUMNS.read),
     semantic: r.get('semantic'),
     layerBasics: r.get('layerBasics'),
     layerMembers: r.get('layerMembers'),
@@ -203,7 +228,7 @@ export async function exportPageByIds(
 ): Promise<{ id: string; scene: SceneGraph }[]> {
   if (ids.length === 0) return [];
   const res = await db.read('export.byIds', (tx) =>
-    tx.run<StoredExportRow>(PAGE_CYPHER(' AND i.id IN $ids'), {
+    tx.run<ExportRecord>(PAGE_CYPHER(' AND i.id IN $ids'), {
       ids: [...ids],
       after: null,
       limit: neo4j.int(ids.length),

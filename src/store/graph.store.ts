@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import { layersFromProps } from './layers';
-import { imageProjection, ImageRow, LayerRow, objectProjection, ObjectRow, RelationRow } from './rows';
+import { IMAGE_COLUMNS, ImageRow, LayerRow, OBJECT_COLUMNS, ObjectRow, RelationRow } from './rows';
 import { imageIdOfObject, relationsOfImages } from './relations.store';
 
 /** Natural order of keys and ids: digits compare as numbers, so o2 comes before o10. */
@@ -14,43 +14,52 @@ export const naturalCompare = (a: string, b: string): number =>
  */
 
 export async function imagesByIds(db: Database, ids: readonly string[]): Promise<Map<string, ImageRow>> {
-  const res = await db.query<{ i: ImageRow }>(
+  const res = await db.query<{ i: unknown[] }>(
     'images.byIds',
-    `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${imageProjection('i')} AS i`,
-    {
-      ids,
-    },
+    `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${IMAGE_COLUMNS.project('i')} AS i`,
+    { ids },
   );
-  return new Map(res.records.map((r) => [r.get('i').id, r.get('i')]));
+  return new Map(
+    res.records.map((r) => {
+      const row = IMAGE_COLUMNS.read(r.get('i'));
+      return [row.id, row];
+    }),
+  );
 }
 
 export async function objectsByIds(db: Database, ids: readonly string[]): Promise<Map<string, ObjectRow>> {
-  const res = await db.query<{ o: ObjectRow }>(
+  const res = await db.query<{ o: unknown[] }>(
     'objects.byIds',
-    `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${objectProjection('o')} AS o`,
-    {
-      ids,
-    },
+    `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${OBJECT_COLUMNS.project('o')} AS o`,
+    { ids },
   );
-  return new Map(res.records.map((r) => [r.get('o').id, r.get('o')]));
+  return new Map(
+    res.records.map((r) => {
+      const row = OBJECT_COLUMNS.read(r.get('o'));
+      return [row.id, row];
+    }),
+  );
 }
 
 export async function objectsByImageIds(
   db: Database,
   ids: readonly string[],
 ): Promise<Map<string, ObjectRow[]>> {
-  const res = await db.query<{ imageId: string; objects: ObjectRow[] }>(
+  const res = await db.query<{ imageId: string; objects: unknown[][] }>(
     'objects.byImageIds',
     `UNWIND $ids AS id
        MATCH (i:Image {id: id})-[:HAS_OBJECT]->(o:Object)
        WITH id, o ORDER BY o.key
-       RETURN id AS imageId, collect(${objectProjection('o')}) AS objects`,
+       RETURN id AS imageId, collect(${OBJECT_COLUMNS.project('o')}) AS objects`,
     { ids },
   );
   return new Map(
     res.records.map((r) => [
       r.get('imageId'),
-      r.get('objects').sort((a: ObjectRow, b: ObjectRow) => naturalCompare(a.key, b.key)),
+      r
+        .get('objects')
+        .map(OBJECT_COLUMNS.read)
+        .sort((a, b) => naturalCompare(a.key, b.key)),
     ]),
   );
 }

@@ -3,9 +3,9 @@ import type { Relation, SceneObject } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
 import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
-import { boxProjection } from './objectBox';
+import { boxList } from './objectBox';
 import { relationId, SEMANTIC_TYPE } from './relationModel';
-import { REVIEW_FIELDS, type ObjectRow, type RelationRow, type ReviewRow } from './rows';
+import { columns, REVIEW_FIELDS, type ObjectRow, type RelationRow, type ReviewRow } from './rows';
 
 /**
  * The relations of stored images, as the engine derives them from the stored objects (store model 2,
@@ -47,6 +47,25 @@ export type StoredObjectGeometry = Pick<
   | 'extent'
 > & { position: number | null; mask: string | null; evidence?: string | null };
 
+/** An image's objects are the bulk of its derivation input: read by position (rows.ts, `columns`). */
+const GEOMETRY_COLUMNS = columns<StoredObjectGeometry>([
+  'id',
+  'key',
+  'label',
+  'position',
+  ['box', boxList],
+  'mask',
+  'depthMin',
+  'depthP5',
+  'depthP50',
+  'depthP95',
+  'depthMax',
+  'depthUnit',
+  'centroid',
+  'extent',
+  'evidence',
+]);
+
 interface ImageHead {
   id: string;
   width: number;
@@ -61,8 +80,7 @@ MATCH (i:Image {id: id})
 CALL {
   WITH i
   MATCH (i)-[:HAS_OBJECT]->(o:Object)
-  RETURN collect(o {.id, .key, .label, .position, ${boxProjection('o')}, .mask, .depthMin, .depthP5, .depthP50, .depthP95, .depthMax,
-                    .depthUnit, .centroid, .extent, .evidence}) AS objects
+  RETURN collect(${GEOMETRY_COLUMNS.project('o')}) AS objects
 }
 CALL {
   WITH i
@@ -108,7 +126,7 @@ export async function loadDerivationInputs(
   if (imageIds.length === 0) return out;
   const res = await db.query<{
     image: ImageHead;
-    objects: StoredObjectGeometry[];
+    objects: unknown[][];
     semantic: Omit<RelationRow, 'id' | 'imageId' | 'provenance'>[];
     reviews: ReviewRow[];
   }>('relations.derivationInputs', LOAD_CYPHER, { ids: [...new Set(imageIds)] });
@@ -120,15 +138,18 @@ export async function loadDerivationInputs(
         ? `${provenance.engine}@${String(provenance.version ?? '')}`
         : null;
     // Scene order, as the build met the objects (stores from model 1 lack it: key order).
-    const objects = [...r.get('objects')].sort((a, b) =>
-      a.position !== null && b.position !== null
-        ? a.position - b.position
-        : a.key < b.key
-          ? -1
-          : a.key > b.key
-            ? 1
-            : 0,
-    );
+    const objects = r
+      .get('objects')
+      .map(GEOMETRY_COLUMNS.read)
+      .sort((a, b) =>
+        a.position !== null && b.position !== null
+          ? a.position - b.position
+          : a.key < b.key
+            ? -1
+            : a.key > b.key
+              ? 1
+              : 0,
+      );
     out.set(image.id, {
       imageId: image.id,
       width: image.width,

@@ -1,4 +1,4 @@
-import { boxProjection } from './objectBox';
+import { boxList } from './objectBox';
 
 /**
  * Rows as the store returns them: plain objects with the stored properties, shared by the GraphQL
@@ -87,7 +87,40 @@ export interface LayerRow {
   members: string[];
 }
 
-const IMAGE_FIELDS = [
+/**
+ * Rows read by position: a projection returns a list of the row's fields in a fixed order, and `read`
+ * names them again. On the wire a map carries every key with every value; a list does not, and both
+ * Neo4j's Bolt encoding and the driver's decoding cost less (the 20-edge objectsInFrontOf page ~18%,
+ * a search page's derivation inputs ~29%: BENCHMARKS.md, "Positional rows"). One spec per row kind
+ * keeps the Cypher and the reader in the same order.
+ */
+export interface Columns<R> {
+  /** The Cypher list expression that reads node variable `v`: `[v.id, v.uri, ...]`. */
+  project(v: string): string;
+  /** The row of a list that `project` returned. */
+  read(values: readonly unknown[]): R;
+}
+
+/** A column: the row field and, where it is not stored as the property of the same name, its Cypher. */
+export type Column<R> = keyof R & string | readonly [keyof R & string, (v: string) => string];
+
+export function columns<R>(spec: readonly Column<R>[]): Columns<R> {
+  const fields = spec.map((c) => (typeof c === 'string' ? c : c[0]));
+  const exprs = spec.map((c) => (typeof c === 'string' ? (v: string) => `${v}.${c}` : c[1]));
+  return {
+    project: (v) => `[${exprs.map((e) => e(v)).join(', ')}]`,
+    read: (values) => {
+      if (values.length !== fields.length) {
+        throw new Error(`a row of ${fields.length} columns, got ${values.length} values`);
+      }
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) row[fields[i]] = values[i];
+      return row as R;
+    },
+  };
+}
+
+export const IMAGE_COLUMNS = columns<ImageRow>([
   'id',
   'uri',
   'width',
@@ -101,14 +134,19 @@ const IMAGE_FIELDS = [
   'depthSpan',
   'intrinsics',
   'provenance',
-];
-const OBJECT_FIELDS = [
+]);
+
+/**
+ * Fields not read as stored: rawLabel is stored only where it differs from label (store model 5), the
+ * box as four numbers (store model 6, objectBox.ts).
+ */
+export const OBJECT_COLUMNS = columns<ObjectRow>([
   'id',
   'imageId',
   'key',
   'label',
-  'rawLabel',
-  'box',
+  ['rawLabel', (v) => `coalesce(${v}.rawLabel, ${v}.label)`],
+  ['box', boxList],
   'score',
   'depthMin',
   'depthP5',
@@ -120,20 +158,8 @@ const OBJECT_FIELDS = [
   'extent',
   'layer',
   'depthMethod',
-] as const;
+]);
 
-export const imageProjection = (v: string): string => `${v} {${IMAGE_FIELDS.map((f) => `.${f}`).join(', ')}}`;
-/**
- * Fields not read as stored: rawLabel is stored only where it differs from label (store model 5), the
- * box as four numbers (store model 6, objectBox.ts).
- */
-const OBJECT_FIELD_READ: Partial<Record<(typeof OBJECT_FIELDS)[number], (v: string) => string>> = {
-  rawLabel: (v) => `rawLabel: coalesce(${v}.rawLabel, ${v}.label)`,
-  box: boxProjection,
-};
-
-export const objectProjection = (v: string): string =>
-  `${v} {${OBJECT_FIELDS.map((f) => OBJECT_FIELD_READ[f]?.(v) ?? `.${f}`).join(', ')}}`;
 export const relationProjection = (r: string, s: string, o: string): string =>
   `{id: ${r}.id, imageId: ${r}.imageId, subjectId: ${s}.id, objectId: ${o}.id, predicate: ${r}.predicate, ` +
   `score: ${r}.score, source: ${r}.source, evidence: ${r}.evidence, provenance: ${r}.provenance}`;

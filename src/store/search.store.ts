@@ -12,7 +12,7 @@ import {
   type DerivationInput,
 } from './relations.store';
 import { hasVariables, joinHits, matchesPattern, type JoinResult, type TripletPattern } from './patternJoin';
-import { imageProjection, ImageRow, objectProjection, ObjectRow, RelationRow } from './rows';
+import { IMAGE_COLUMNS, ImageRow, OBJECT_COLUMNS, ObjectRow, RelationRow } from './rows';
 import { afterCursor, byRank, groupDecided, pageDecided, upperBound, type RankedImage } from './topK';
 
 /**
@@ -87,10 +87,10 @@ export async function listImages(
     }
     orderBy = `i.ingestedAt${dir}, i.id${dir}`;
   }
-  const res = await db.query<{ i: ImageRow }>(
+  const res = await db.query<{ image: unknown[] }>(
     'images.list',
     `MATCH (i:Image) ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       RETURN ${imageProjection('i')} AS i ORDER BY ${orderBy} LIMIT $limit`,
+       RETURN ${IMAGE_COLUMNS.project('i')} AS image ORDER BY ${orderBy} LIMIT $limit`,
     {
       ...imageParams(where),
       afterId: after?.at(-1) ?? null,
@@ -99,7 +99,7 @@ export async function listImages(
     },
   );
   return page(
-    res.records.map((r) => r.get('i')),
+    res.records.map((r) => IMAGE_COLUMNS.read(r.get('image'))),
     first,
   );
 }
@@ -175,7 +175,8 @@ WITH x ORDER BY x.label, x.id`;
 }
 
 const SPATIAL_RETURN = `MATCH (i:Image {id: x.imageId})
-RETURN ${objectProjection('a')} AS object, ${objectProjection('x')} AS reference, ${imageProjection('i')} AS image,`;
+RETURN ${OBJECT_COLUMNS.project('a')} AS object, ${OBJECT_COLUMNS.project('x')} AS reference,
+       ${IMAGE_COLUMNS.project('i')} AS image,`;
 
 const OBJECT_FILTERS = `($objectLabels IS NULL OR a.label IN $objectLabels)
     AND ($minObjectScore IS NULL OR a.score >= $minObjectScore)`;
@@ -326,9 +327,9 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
       ? materialisedSpatialCypher(byImage, q.direction)
       : derivedSpatialCypher(byImage);
   const res = await db.query<{
-    object: ObjectRow;
-    reference: ObjectRow;
-    image: ImageRow;
+    object: unknown[];
+    reference: unknown[];
+    image: unknown[];
     source: string | null;
     score: number | null;
     derivedEvidence: Record<string, number> | null;
@@ -337,8 +338,8 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
   return page(
     res.records.map((rec) => {
       // Field by field rather than `{ source, ...rest }`: object rest costs ~1.3 µs a row in V8.
-      const object = rec.get('object');
-      const reference = rec.get('reference');
+      const object = OBJECT_COLUMNS.read(rec.get('object'));
+      const reference = OBJECT_COLUMNS.read(rec.get('reference'));
       const source = rec.get('source');
       const match =
         source === null
@@ -351,7 +352,7 @@ export async function spatialMatches(db: Database, q: SpatialQuery): Promise<Pag
       const row: SpatialMatchRow = {
         object,
         reference,
-        image: rec.get('image'),
+        image: IMAGE_COLUMNS.read(rec.get('image')),
         derivedEvidence: rec.get('derivedEvidence'),
         match,
       };
@@ -680,7 +681,7 @@ export function searchImagesQuery(patterns: TripletPattern[]): string {
 WHERE $afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND imageId > $afterId)
 WITH imageId, score ORDER BY score DESC, imageId LIMIT $limit
 MATCH (i:Image {id: imageId})
-RETURN ${imageProjection('i')} AS image, score`;
+RETURN ${IMAGE_COLUMNS.project('i')} AS image, score`;
 }
 
 /** The images in which every pattern holds, each on its own (variables ignored): the candidates of a bound search. */
@@ -1009,7 +1010,7 @@ export function scoreImagesQuery(patterns: TripletPattern[], known?: number): st
 WITH row.id AS imageId${known === undefined ? '' : `, row.score AS sc${known}`}
 ${checks.join('\n')}
 MATCH (i:Image {id: imageId})
-RETURN imageId, ${scoreSum(patterns)} AS score, ${imageProjection('i')} AS image`;
+RETURN imageId, ${scoreSum(patterns)} AS score, ${IMAGE_COLUMNS.project('i')} AS image`;
 }
 
 /** Relation scores lie in [0, 1] (validated at input; the engine's are) and a missing one counts 1. */
@@ -1112,7 +1113,7 @@ export async function searchImagesTopK(
       if (visited.size + fresh.size > SEARCH_TOPK_MAX_IMAGES) return false;
       if (fresh.size === 0) return true;
       for (const id of fresh.keys()) visited.add(id);
-      const res = await tx.run<RankedImage & { image: ImageRow }>(
+      const res = await tx.run<RankedImage & { image: unknown[] }>(
         scoreImagesQuery(patterns, known ? driver.i : undefined),
         { rows: [...fresh].map(([id, score]) => ({ id, score })), patterns: params },
       );
@@ -1120,7 +1121,7 @@ export async function searchImagesTopK(
         const row = { imageId: r.get('imageId'), score: r.get('score') };
         if (afterCursor(row, after)) {
           ranked.push(row);
-          images.set(row.imageId, r.get('image'));
+          images.set(row.imageId, IMAGE_COLUMNS.read(r.get('image')));
         }
       }
       ranked.sort(byRank);
@@ -1280,12 +1281,12 @@ async function rankAllCandidates(
   first: number,
   after?: [number, string],
 ): Promise<{ image: ImageRow; score: number }[]> {
-  const res = await db.query<{ image: ImageRow; score: number }>(
+  const res = await db.query<{ image: unknown[]; score: number }>(
     'images.search',
     searchImagesQuery(patterns),
     searchImagesParams(patterns, first, after),
   );
-  return res.records.map((r) => ({ image: r.get('image'), score: r.get('score') }));
+  return res.records.map((r) => ({ image: IMAGE_COLUMNS.read(r.get('image')), score: r.get('score') }));
 }
 
 /** The parameters of searchImagesQuery. */

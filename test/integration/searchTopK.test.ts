@@ -11,6 +11,7 @@ import {
   type TripletPattern,
 } from '../../src/store/search.store';
 import { leadEdges, objectIdFor, type StoredEdge, type StoredImage } from '../../src/store/storedScene';
+import { IMAGE_COLUMNS } from '../../src/store/rows';
 import { testDatabase, uniquePrefix } from '../helpers/testDatabase';
 
 /**
@@ -104,12 +105,12 @@ async function reference(
   after?: Row,
 ): Promise<Row[]> {
   const res = await db.read('test.search', (tx) =>
-    tx.run<{ image: { id: string }; score: number }>(
+    tx.run<{ image: unknown[]; score: number }>(
       searchImagesQuery(patterns),
       searchImagesParams(patterns, first, after && [after[1], after[0]]),
     ),
   );
-  return res.records.map((r) => [r.get('image').id, r.get('score')]);
+  return res.records.map((r) => [IMAGE_COLUMNS.read(r.get('image')).id, r.get('score')]);
 }
 
 /** Small reads, so that a small store reaches every path: several chunks, tie groups met in id order. */
