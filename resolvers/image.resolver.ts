@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { UserInputError } from '../src/errors/errors';
 import type { RequestContext } from './runtime/context';
-import { primeObjects } from './runtime/loaders';
+import { primeImages, primeObjects } from './runtime/loaders';
 import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
@@ -131,7 +131,7 @@ export class ImageResolver {
     const key = after ? decodeCursor(kind, after, arity) : undefined;
     const filters = storeWhere(where);
     const page = await listImages(ctx.db, filters, first, key, order);
-    for (const row of page.rows) ctx.loaders.image.prime(row.id, row);
+    primeImages(ctx.loaders, page.rows);
     if (page.rows.length === 0 && !key) {
       await hintUnknown(ctx, {
         labels: [

@@ -19,10 +19,13 @@ export class SceneObjectResolver {
   }
 
   @FieldResolver(() => Image, { description: 'The image holding the object.' })
-  async image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
-    const row = await loaders.image.load(object.imageId);
-    if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);
-    return toImage(row);
+  image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Image | Promise<Image> {
+    const primed = loaders.primed.image.get(object.imageId);
+    if (primed) return toImage(primed);
+    return loaders.image.load(object.imageId).then((row) => {
+      if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);
+      return toImage(row);
+    });
   }
 
   @FieldResolver(() => GraphQLJSON, {
