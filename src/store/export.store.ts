@@ -10,7 +10,7 @@ import type {
 } from '../scenegraph/sceneGraph.types';
 import { relationsFromStoredGeometry } from '../spatial/engine';
 import { boxList } from './objectBox';
-import { columns } from './rows';
+import { columns, DEPTH_COLUMNS } from './rows';
 import { EDGE_TYPES, edgeFor, isDerivedOnly, SEMANTIC_TYPE } from './relationModel';
 import { layersFromProps } from './layers';
 
@@ -127,14 +127,7 @@ const EXPORT_OBJECT_COLUMNS = columns<StoredObjectRow>([
   ['box', boxList],
   'score',
   'mask',
-  'depthMin',
-  'depthP5',
-  'depthP50',
-  'depthP95',
-  'depthMax',
-  'depthUnit',
-  'centroid',
-  'extent',
+  ...DEPTH_COLUMNS,
   'layer',
   'evidence',
 ]);

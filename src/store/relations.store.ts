@@ -5,7 +5,14 @@ import type { RangeMode } from '../spatial/object3d';
 import { isThresholdName, type Thresholds } from '../spatial/thresholds';
 import { boxList } from './objectBox';
 import { relationId, SEMANTIC_TYPE } from './relationModel';
-import { columns, REVIEW_FIELDS, type ObjectRow, type RelationRow, type ReviewRow } from './rows';
+import {
+  columns,
+  DEPTH_COLUMNS,
+  REVIEW_FIELDS,
+  type ObjectRow,
+  type RelationRow,
+  type ReviewRow,
+} from './rows';
 
 /**
  * The relations of stored images, as the engine derives them from the stored objects (store model 2,
@@ -55,14 +62,7 @@ const GEOMETRY_COLUMNS = columns<StoredObjectGeometry>([
   'position',
   ['box', boxList],
   'mask',
-  'depthMin',
-  'depthP5',
-  'depthP50',
-  'depthP95',
-  'depthMax',
-  'depthUnit',
-  'centroid',
-  'extent',
+  ...DEPTH_COLUMNS,
   'evidence',
 ]);
 

@@ -102,7 +102,7 @@ export interface Columns<R> {
 }
 
 /** A column: the row field and, where it is not stored as the property of the same name, its Cypher. */
-export type Column<R> = keyof R & string | readonly [keyof R & string, (v: string) => string];
+export type Column<R> = (keyof R & string) | readonly [keyof R & string, (v: string) => string];
 
 export function columns<R>(spec: readonly Column<R>[]): Columns<R> {
   const fields = spec.map((c) => (typeof c === 'string' ? c : c[0]));
@@ -139,6 +139,18 @@ export const IMAGE_COLUMNS = columns<ImageRow>([
   'provenance',
 ]);
 
+/** An object's measured depth and 3-D geometry, as every object reader returns them. */
+export const DEPTH_COLUMNS = [
+  'depthMin',
+  'depthP5',
+  'depthP50',
+  'depthP95',
+  'depthMax',
+  'depthUnit',
+  'centroid',
+  'extent',
+] as const satisfies readonly (keyof ObjectRow)[];
+
 /**
  * Fields not read as stored: rawLabel is stored only where it differs from label (store model 5), the
  * box as four numbers (store model 6, objectBox.ts).
@@ -151,14 +163,7 @@ export const OBJECT_COLUMNS = columns<ObjectRow>([
   ['rawLabel', (v) => `coalesce(${v}.rawLabel, ${v}.label)`],
   ['box', boxList],
   'score',
-  'depthMin',
-  'depthP5',
-  'depthP50',
-  'depthP95',
-  'depthMax',
-  'depthUnit',
-  'centroid',
-  'extent',
+  ...DEPTH_COLUMNS,
   'layer',
   'depthMethod',
 ]);
