@@ -20,7 +20,7 @@ export class SceneObjectResolver {
 
   @FieldResolver(() => Image, { description: 'The image holding the object.' })
   image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Image | Promise<Image> {
-    const primed = loaders.primed.image.get(object.imageId);
+    const primed = loaders.primedImages.get(object.imageId);
     if (primed) return toImage(primed);
     return loaders.image.load(object.imageId).then((row) => {
       if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);

@@ -32,11 +32,11 @@ export interface Loaders {
   /** A stored image read back as its scene graph (what `dataset export` reads). */
   sceneGraph: DataLoader<string, SceneGraph | null>;
   /**
-   * The rows primed into `image` and `object`, for fields that can answer at once: a value where
+   * The image rows primed into `image`, for SceneObject.image to answer at once: a value where
    * DataLoader gives a promise lets graphql-js complete the object without waiting a tick (~20 objects
    * a page each paid a promise and graphql-js' promise bookkeeping).
    */
-  primed: { image: Map<string, ImageRow>; object: Map<string, ObjectRow> };
+  primedImages: Map<string, ImageRow>;
 }
 
 function byKey<V>(map: Map<string, V>, keys: readonly string[], missing: V): V[] {
@@ -63,20 +63,17 @@ export function createLoaders(db: Database): Loaders {
       const found = new Map((await exportPageByIds(db, ids)).map((s) => [s.id, s.scene]));
       return byKey(found, ids, null);
     }),
-    primed: { image: new Map(), object: new Map() },
+    primedImages: new Map(),
   };
 }
 
 export function primeObjects(loaders: Loaders, rows: Iterable<ObjectRow>): void {
-  for (const row of rows) {
-    loaders.object.prime(row.id, row);
-    loaders.primed.object.set(row.id, row);
-  }
+  for (const row of rows) loaders.object.prime(row.id, row);
 }
 
 export function primeImages(loaders: Loaders, rows: Iterable<ImageRow>): void {
   for (const row of rows) {
     loaders.image.prime(row.id, row);
-    loaders.primed.image.set(row.id, row);
+    loaders.primedImages.set(row.id, row);
   }
 }

@@ -196,10 +196,10 @@ export async function exportPage(
   return { scenes, next: scenes.length === first ? scenes.at(-1)?.id : undefined };
 }
 
-/** One record of PAGE_CYPHER as the scene graph of its image. */
 /** PAGE_CYPHER's record: the export row with its objects as column lists. */
 type ExportRecord = Omit<StoredExportRow, 'objects'> & { objects: unknown[][] };
 
+/** One record of PAGE_CYPHER as the scene graph of its image. */
 function sceneOfRecord(r: { get<K extends keyof ExportRecord>(key: K): ExportRecord[K] }): {
   id: string;
   scene: SceneGraph;

@@ -1,6 +1,14 @@
 import type { Database } from '../db/database';
 import { layersFromProps } from './layers';
-import { IMAGE_COLUMNS, ImageRow, LayerRow, OBJECT_COLUMNS, ObjectRow, RelationRow } from './rows';
+import {
+  IMAGE_COLUMNS,
+  ImageRow,
+  LayerRow,
+  OBJECT_COLUMNS,
+  ObjectRow,
+  RelationRow,
+  type Columns,
+} from './rows';
 import { imageIdOfObject, relationsOfImages } from './relations.store';
 
 /** Natural order of keys and ids: digits compare as numbers, so o2 comes before o10. */
@@ -13,32 +21,33 @@ export const naturalCompare = (a: string, b: string): number =>
  * GraphQL selection costs one round trip per level, not one per parent.
  */
 
-export async function imagesByIds(db: Database, ids: readonly string[]): Promise<Map<string, ImageRow>> {
-  const res = await db.query<{ i: unknown[] }>(
-    'images.byIds',
-    `UNWIND $ids AS id MATCH (i:Image {id: id}) RETURN ${IMAGE_COLUMNS.project('i')} AS i`,
+/** Rows of one kind by id, read by position (rows.ts, `columns`); ids that do not exist are absent. */
+async function rowsByIds<R extends { id: string }>(
+  db: Database,
+  op: string,
+  label: 'Image' | 'Object',
+  cols: Columns<R>,
+  ids: readonly string[],
+): Promise<Map<string, R>> {
+  const res = await db.query<{ row: unknown[] }>(
+    op,
+    `UNWIND $ids AS id MATCH (n:${label} {id: id}) RETURN ${cols.project('n')} AS row`,
     { ids },
   );
   return new Map(
     res.records.map((r) => {
-      const row = IMAGE_COLUMNS.read(r.get('i'));
+      const row = cols.read(r.get('row'));
       return [row.id, row];
     }),
   );
 }
 
-export async function objectsByIds(db: Database, ids: readonly string[]): Promise<Map<string, ObjectRow>> {
-  const res = await db.query<{ o: unknown[] }>(
-    'objects.byIds',
-    `UNWIND $ids AS id MATCH (o:Object {id: id}) RETURN ${OBJECT_COLUMNS.project('o')} AS o`,
-    { ids },
-  );
-  return new Map(
-    res.records.map((r) => {
-      const row = OBJECT_COLUMNS.read(r.get('o'));
-      return [row.id, row];
-    }),
-  );
+export function imagesByIds(db: Database, ids: readonly string[]): Promise<Map<string, ImageRow>> {
+  return rowsByIds(db, 'images.byIds', 'Image', IMAGE_COLUMNS, ids);
+}
+
+export function objectsByIds(db: Database, ids: readonly string[]): Promise<Map<string, ObjectRow>> {
+  return rowsByIds(db, 'objects.byIds', 'Object', OBJECT_COLUMNS, ids);
 }
 
 export async function objectsByImageIds(

@@ -19,4 +19,3 @@ export function boxProps(box: readonly number[]): BoxProps {
 
 /** The Cypher list that reads the box of node variable `v` back: `[v.boxX1, ...]`. */
 export const boxList = (v: string): string => `[${BOX_PROPS.map((p) => `${v}.${p}`).join(', ')}]`;
-
