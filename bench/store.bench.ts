@@ -812,6 +812,12 @@ const GQL = {
     pageInfo { hasNextPage endCursor }
   }
 }`,
+  searchRanked: `query SearchRanked($pattern: [TripletPatternInput!]!, $first: Int!) {
+  searchImages(pattern: $pattern, first: $first) {
+    edges { cursor score node { id uri } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
 };
 
 interface Case {
@@ -830,6 +836,8 @@ interface QueryKind {
   gqlIds: (data: Record<string, unknown>) => string[];
   cypherIds: (records: { get(k: string): unknown }[]) => string[];
   make: (random: () => number) => Case;
+  /** Kinds with the same stream draw the same cases (default: the name). */
+  stream?: string;
 }
 
 const FIRST = 20;
@@ -872,40 +880,13 @@ function spatialKind(
   };
 }
 
-const QUERY_KINDS: QueryKind[] = [
-  spatialKind(
-    'front',
-    'objectsInFrontOf(label, first: 20) — materialised edges',
-    GQL.front,
-    'objectsInFrontOf',
-    'in front of',
-  ),
-  spatialKind(
-    'frontNested',
-    'objectsInFrontOf, nested selection node { label image { uri } } reference { label }',
-    GQL.frontNested,
-    'objectsInFrontOf',
-    'in front of',
-  ),
-  spatialKind(
-    'frontDerived',
-    `objectsInFrontOf(label, minMargin: ${MIN_MARGIN}, first: 20) — derived from depth ranges`,
-    GQL.frontDerived,
-    'objectsInFrontOf',
-    'in front of',
-    MIN_MARGIN,
-  ),
-  spatialKind(
-    'behind',
-    'objectsBehind(label, first: 20) — materialised edges',
-    GQL.behind,
-    'objectsBehind',
-    'behind',
-  ),
-  {
-    name: 'search',
-    description: 'searchImages([{A, "in front of", B}, {A, "left of"}], first: 20)',
-    gql: GQL.search,
+/** searchImages with two patterns of a random label pair; `gql` chooses what a client selects. */
+function searchKind(name: string, description: string, gql: string): QueryKind {
+  return {
+    name,
+    description,
+    gql,
+    stream: 'search',
     gqlIds: (data) =>
       ((data.searchImages as { edges: { node: { id: string }; score: number }[] }).edges ?? []).map(
         (e) => `${e.node.id}@${e.score.toFixed(6)}`,
@@ -942,7 +923,45 @@ const QUERY_KINDS: QueryKind[] = [
         },
       };
     },
-  },
+  };
+}
+
+const QUERY_KINDS: QueryKind[] = [
+  spatialKind(
+    'front',
+    'objectsInFrontOf(label, first: 20) — materialised edges',
+    GQL.front,
+    'objectsInFrontOf',
+    'in front of',
+  ),
+  spatialKind(
+    'frontNested',
+    'objectsInFrontOf, nested selection node { label image { uri } } reference { label }',
+    GQL.frontNested,
+    'objectsInFrontOf',
+    'in front of',
+  ),
+  spatialKind(
+    'frontDerived',
+    `objectsInFrontOf(label, minMargin: ${MIN_MARGIN}, first: 20) — derived from depth ranges`,
+    GQL.frontDerived,
+    'objectsInFrontOf',
+    'in front of',
+    MIN_MARGIN,
+  ),
+  spatialKind(
+    'behind',
+    'objectsBehind(label, first: 20) — materialised edges',
+    GQL.behind,
+    'objectsBehind',
+    'behind',
+  ),
+  searchKind('search', 'searchImages([{A, "in front of", B}, {A, "left of"}], first: 20)', GQL.search),
+  searchKind(
+    'searchRanked',
+    'the same searches, selecting the ranked images without their matches',
+    GQL.searchRanked,
+  ),
 ];
 
 /**
@@ -1054,7 +1073,7 @@ async function runQueryKind(
   opts: Options,
   scale: number,
 ): Promise<QueryResult> {
-  const random = seeded(opts.seed * 7919 + scale + kind.name.length * 104729);
+  const random = seeded(opts.seed * 7919 + scale + (kind.stream ?? kind.name).length * 104729);
   const url = `${service.url}/graphql`;
   const gqlMs: number[] = [];
   const cyMs: number[] = [];

@@ -6,8 +6,9 @@ import { normalizeLabel } from '../src/labels/normalizeLabel';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { checkPageSize, decodeCursor, encodeCursor } from '../src/store/cursor';
 import { checkVariables } from '../src/store/patternJoin';
-import { countSearchImages, searchImages, TripletPattern } from '../src/store/search.store';
-import { ImageSearchConnection, pageInfo, withTotalCount } from './types/connection.type';
+import { countSearchImages, searchImages, searchMatches, TripletPattern } from '../src/store/search.store';
+import type { RelationRow } from '../src/store/rows';
+import { ImageSearchConnection, lazyField, pageInfo, withTotalCount } from './types/connection.type';
 import { toImage, toRelation } from './mappers';
 import { TripletPatternInput } from './types/tripletPattern.input';
 import { hintUnknown } from './hints';
@@ -85,19 +86,35 @@ export class SearchResolver {
         predicates: patterns.map((p, i) => [p.predicate, `pattern[${i}].predicate`]),
       });
     }
+    // Matches the ranking did not produce are derived for the whole page at once, and only when a
+    // client selects them.
+    let derived: Promise<Map<string, RelationRow[]>> | undefined;
+    const pageMatches = (): Promise<Map<string, RelationRow[]>> =>
+      (derived ??= searchMatches(
+        ctx.db,
+        patterns,
+        page.rows.filter((r) => !r.matches).map((r) => r.image.id),
+      ));
     const edges = await Promise.all(
-      page.rows.map(async (r) => ({
-        cursor: encodeCursor('search', [r.score, r.image.id]),
-        node: toImage(r.image),
-        score: r.score,
-        matches: r.matches.map(toRelation),
-        bindings: await Promise.all(
-          [...r.bindings].map(async ([variable, id]) => ({
-            variable,
-            object: await loadObjectRoot(ctx, id),
-          })),
+      page.rows.map(async (r) =>
+        lazyField(
+          {
+            cursor: encodeCursor('search', [r.score, r.image.id]),
+            node: toImage(r.image),
+            score: r.score,
+            bindings: await Promise.all(
+              [...r.bindings].map(async ([variable, id]) => ({
+                variable,
+                object: await loadObjectRoot(ctx, id),
+              })),
+            ),
+          },
+          'matches',
+          r.matches
+            ? r.matches.map(toRelation)
+            : async () => ((await pageMatches()).get(r.image.id) ?? []).map(toRelation),
         ),
-      })),
+      ),
     );
     const total = page.totalCount;
     return withTotalCount(

@@ -4,22 +4,31 @@ import { Image } from './image.type';
 import { Relation } from './relation.type';
 import { SceneObject } from './sceneObject.type';
 
-/** A value computed only when a client selects the field (see withTotalCount). */
+/** A value computed only when a client selects the field (see lazyField). */
 export type Lazy<T> = T | Promise<T>;
 
 /**
- * Gives a connection a `totalCount` that is computed only when read: a getter, so the count query runs
- * only when a client selects the field, and once.
+ * Gives `target` a field `name` that is computed only when read: a getter, so its query runs only when
+ * a client selects the field, and once.
  */
+export function lazyField<C extends object, K extends string, T>(
+  target: C,
+  name: K,
+  compute: T | (() => Promise<T>),
+): C & { [P in K]: Lazy<T> } {
+  let value: Lazy<T> | undefined;
+  return Object.defineProperty(target, name, {
+    enumerable: true,
+    get: () => (value ??= typeof compute === 'function' ? (compute as () => Promise<T>)() : compute),
+  }) as C & { [P in K]: Lazy<T> };
+}
+
+/** A connection's `totalCount`, counted only when selected (lazyField). */
 export function withTotalCount<C extends object, T>(
   connection: C,
   count: T | (() => Promise<T>),
 ): C & { totalCount: Lazy<T> } {
-  let value: Lazy<T> | undefined;
-  return Object.defineProperty(connection, 'totalCount', {
-    enumerable: true,
-    get: () => (value ??= typeof count === 'function' ? (count as () => Promise<T>)() : count),
-  }) as C & { totalCount: Lazy<T> };
+  return lazyField(connection, 'totalCount', count);
 }
 
 @ObjectType({
@@ -187,7 +196,7 @@ export class ImageSearchEdge {
       'Why the image matched, in pattern order: up to 5 matching relations per unbound pattern, and the ' +
       'relation of the best binding for each pattern with variables.',
   })
-  matches!: Relation[];
+  matches!: Lazy<Relation[]>;
 
   @Field(() => [PatternBinding], {
     description: 'The best binding of the variables, in order of first use; empty when no pattern names one.',

@@ -540,7 +540,12 @@ export { MATCHES_PER_PATTERN, type TripletPattern } from './patternJoin';
 export interface SearchRow {
   image: ImageRow;
   score: number;
-  matches: RelationRow[];
+  /**
+   * Why the image matched, in pattern order. Absent where ranking did not need them (patterns without
+   * variables, every predicate stored: the rank is read from the edges): `searchMatches` derives them
+   * for the images that are read, so a client that does not ask for them does not pay for them.
+   */
+  matches?: RelationRow[];
   /** Variable -> object id of the best binding (empty without variables). */
   bindings: Map<string, string>;
 }
@@ -1314,15 +1319,10 @@ export async function searchImages(
     const images =
       (await searchImagesTopK(db, patterns, first, after))?.rows ??
       (await rankAllCandidates(db, patterns, first, after));
-    const inputs = await loadDerivationInputs(
-      db,
-      images.map((r) => r.image.id),
+    return page(
+      images.map(({ image, score }) => ({ image, score, bindings: new Map<string, string>() })),
+      first,
     );
-    const rows = images.map(({ image, score }) => {
-      const scored = scoreImage(inputs.get(image.id)!, patterns);
-      return { image, score, matches: scored?.matches ?? [], bindings: new Map<string, string>() };
-    });
-    return page(rows, first);
   }
   // Variables, or a pattern the engine must derive: join every candidate image (bounded), then rank.
   const ids = await searchCandidates(db, patterns, edgesOnly);
@@ -1393,6 +1393,25 @@ export async function searchImages(
     ),
     totalCount: total,
   };
+}
+
+/**
+ * The matches of a search's images (`SearchRow.matches`), derived from each image's stored geometry and
+ * semantic relations as the build would: image id -> relations, in pattern order. An image where the
+ * patterns no longer hold (changed since it was ranked) gets none.
+ */
+export async function searchMatches(
+  db: Database,
+  patterns: TripletPattern[],
+  imageIds: readonly string[],
+): Promise<Map<string, RelationRow[]>> {
+  const inputs = await loadDerivationInputs(db, imageIds);
+  const out = new Map<string, RelationRow[]>();
+  for (const id of imageIds) {
+    const input = inputs.get(id);
+    out.set(id, (input && scoreImage(input, patterns)?.matches) ?? []);
+  }
+  return out;
 }
 
 /** Per pattern: image id -> the pattern's matching relations there, read from the edges. */

@@ -57,6 +57,38 @@ describe('DataLoader batching (real Neo4j)', () => {
     return { queries: service.connection.db.queries - before, relations };
   }
 
+  async function search(selection: string, first: number): Promise<{ queries: number; edges: unknown[] }> {
+    const before = service.connection.db.queries;
+    const r = await gql(
+      service,
+      `query($label: String!, $first: Int!) {
+        searchImages(pattern: [{subject: $label, predicate: "in front of", object: "table"}], first: $first) {
+          edges { score node { id } ${selection} }
+        }
+      }`,
+      { label, first },
+    );
+    expect(r.body.errors).toBeUndefined();
+    const edges = (r.body.data!.searchImages as { edges: unknown[] }).edges;
+    expect(edges).toHaveLength(first);
+    return { queries: service.connection.db.queries - before, edges };
+  }
+
+  it('derives searchImages matches only when selected, for the whole page in one query', async () => {
+    const bare = await search('', 5);
+    const predicates = await search('matches { predicate }', 5);
+    const small = await search('matches { predicate subject { label } object { label } }', 5);
+    const large = await search('matches { predicate subject { label } object { label } }', 20);
+    expect(predicates.queries).toBe(bare.queries + 1); // the page's derivation
+    expect(small.queries).toBe(predicates.queries + 1); // the matched objects, one batch
+    expect(large.queries).toBe(small.queries);
+    for (const e of large.edges as { matches: unknown[] }[]) {
+      expect(e.matches).toEqual([
+        { predicate: 'in front of', subject: { label }, object: { label: 'table' } },
+      ]);
+    }
+  });
+
   it('answers images -> objects -> relations -> subject/object in a constant number of queries', async () => {
     const small = await roundTrips(5);
     const large = await roundTrips(50);
