@@ -20,6 +20,19 @@ export async function loadObjectRoot(ctx: RequestContext, id: string): Promise<S
   return toSceneObject(row);
 }
 
+/**
+ * The image holding an object or relation (`holder` names it in the error when the image is gone): at
+ * once when the request primed it (no promise for graphql-js to wait on), else through the loader.
+ */
+export function imageOfRoot(ctx: RequestContext, imageId: string, holder: string): Image | Promise<Image> {
+  const primed = ctx.loaders.primedImages.get(imageId);
+  if (primed) return toImage(primed);
+  return ctx.loaders.image.load(imageId).then((row) => {
+    if (!row) throw new NotFoundError(`image ${imageId} of ${holder} no longer exists`);
+    return toImage(row);
+  });
+}
+
 export async function findImage(ctx: RequestContext, id: string): Promise<Image | null> {
   const row = await ctx.loaders.image.load(id);
   return row && toImage(row);

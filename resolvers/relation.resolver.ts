@@ -12,10 +12,10 @@ import {
 } from '../src/store/search.store';
 import { pageInfo, RelationConnection, withTotalCount } from './types/connection.type';
 import { hintUnknown } from './hints';
+import { imageOfRoot } from './lookup';
 import { Image } from './types/image.type';
 import {
   parseJson,
-  toImage,
   toRelation,
   toSceneObject,
   type LayerRoot,
@@ -105,10 +105,8 @@ export class RelationResolver {
   }
 
   @FieldResolver(() => Image, { description: 'The image holding the relation.' })
-  async image(@Root() relation: RelationRoot, @Ctx() { loaders }: RequestContext): Promise<Image> {
-    const row = await loaders.image.load(relation.imageId);
-    if (!row) throw new NotFoundError(`image ${relation.imageId} no longer exists`);
-    return toImage(row);
+  image(@Root() relation: RelationRoot, @Ctx() ctx: RequestContext): Image | Promise<Image> {
+    return imageOfRoot(ctx, relation.imageId, `relation ${relation.id}`);
   }
 }
 

@@ -1,10 +1,10 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from './runtime/context';
-import { NotFoundError } from '../src/errors/errors';
 import { normalizePredicate } from '../src/spatial/predicateNames';
 import { Image } from './types/image.type';
-import { toImage, toRelation, type RelationRoot, type SceneObjectRoot } from './mappers';
+import { toRelation, type RelationRoot, type SceneObjectRoot } from './mappers';
+import { imageOfRoot } from './lookup';
 import { Relation } from './types/relation.type';
 import { DepthRange, SceneObject } from './types/sceneObject.type';
 import { RelationDirection } from './types/relationDirection.type';
@@ -19,13 +19,8 @@ export class SceneObjectResolver {
   }
 
   @FieldResolver(() => Image, { description: 'The image holding the object.' })
-  image(@Root() object: SceneObjectRoot, @Ctx() { loaders }: RequestContext): Image | Promise<Image> {
-    const primed = loaders.primedImages.get(object.imageId);
-    if (primed) return toImage(primed);
-    return loaders.image.load(object.imageId).then((row) => {
-      if (!row) throw new NotFoundError(`image ${object.imageId} of object ${object.id} no longer exists`);
-      return toImage(row);
-    });
+  image(@Root() object: SceneObjectRoot, @Ctx() ctx: RequestContext): Image | Promise<Image> {
+    return imageOfRoot(ctx, object.imageId, `object ${object.id}`);
   }
 
   @FieldResolver(() => GraphQLJSON, {

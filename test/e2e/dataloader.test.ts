@@ -82,6 +82,12 @@ describe('DataLoader batching (real Neo4j)', () => {
     expect(predicates.queries).toBe(bare.queries + 1); // the page's derivation
     expect(small.queries).toBe(predicates.queries + 1); // the matched objects, one batch
     expect(large.queries).toBe(small.queries);
+    // a match's image is the page's (primed): no further query
+    const imaged = await search('matches { predicate image { id } }', 5);
+    expect(imaged.queries).toBe(predicates.queries);
+    for (const e of imaged.edges as { node: { id: string }; matches: { image: { id: string } }[] }[]) {
+      expect(e.matches.map((m) => m.image.id)).toEqual([e.node.id]);
+    }
     for (const e of large.edges as { matches: unknown[] }[]) {
       expect(e.matches).toEqual([
         { predicate: 'in front of', subject: { label }, object: { label: 'table' } },
