@@ -32,7 +32,8 @@ export interface Loaders {
   /** A stored image read back as its scene graph (what `dataset export` reads). */
   sceneGraph: DataLoader<string, SceneGraph | null>;
   /**
-   * The image rows primed into `image`, for SceneObject.image to answer at once: a value where
+   * The image rows primed into `image`, for SceneObject.image and Relation.image to answer at once
+   * (`imageOfRoot`, resolvers/lookup.ts): a value where
    * DataLoader gives a promise lets graphql-js complete the object without waiting a tick (~20 objects
    * a page each paid a promise and graphql-js' promise bookkeeping).
    */

@@ -1355,14 +1355,20 @@ export async function searchImages(
         top.map((r) => r.imageId),
       ),
     ]);
-    const rows = top.map((r) => {
-      const derived = scoreImage(inputs.get(r.imageId)!, patterns);
-      return {
-        image: images.get(r.imageId)!,
-        score: r.score,
-        matches: derived?.matches ?? r.matches,
-        bindings: derived?.bindings ?? r.bindings,
-      };
+    // An image deleted since it was joined is neither read back nor derived: it leaves the page.
+    const rows = top.flatMap((r) => {
+      const image = images.get(r.imageId);
+      const input = inputs.get(r.imageId);
+      if (!image || !input) return [];
+      const derived = scoreImage(input, patterns);
+      return [
+        {
+          image,
+          score: r.score,
+          matches: derived?.matches ?? r.matches,
+          bindings: derived?.bindings ?? r.bindings,
+        },
+      ];
     });
     return { ...page(rows, first), totalCount: total };
   }
@@ -1383,12 +1389,10 @@ export async function searchImages(
   );
   return {
     ...page(
-      top.map((r) => ({
-        image: images.get(r.imageId)!,
-        score: r.score,
-        matches: r.matches,
-        bindings: r.bindings,
-      })),
+      top.flatMap((r) => {
+        const image = images.get(r.imageId); // absent if deleted since it was derived
+        return image ? [{ image, score: r.score, matches: r.matches, bindings: r.bindings }] : [];
+      }),
       first,
     ),
     totalCount: total,
