@@ -14,4 +14,23 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  {
+    // Output types take the project's @ObjectType (plain fields as default-resolver reads).
+    files: ['resolvers/**/*.ts'],
+    ignores: ['resolvers/types/objectType.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'type-graphql',
+              importNames: ['ObjectType'],
+              message: 'Use ObjectType from resolvers/types/objectType.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int } from 'type-graphql';
+import { ObjectType } from './objectType';
 
 @ObjectType({ description: 'A label and how many objects have it.' })
 export class LabelCount {

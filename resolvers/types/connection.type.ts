@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int } from 'type-graphql';
+import { ObjectType } from './objectType';
 import { Image } from './image.type';
 import { Relation } from './relation.type';
 import { SceneObject } from './sceneObject.type';

@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, registerEnumType } from 'type-graphql';
+import { ObjectType } from './objectType';
 import { Image } from './image.type';
 
 export enum IngestStatus {

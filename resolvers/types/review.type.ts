@@ -1,5 +1,6 @@
 import { GraphQLDateTime } from 'graphql-scalars';
-import { Field, Float, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, registerEnumType } from 'type-graphql';
+import { ObjectType } from './objectType';
 
 export enum ReviewVerdict {
   CONFIRMED = 'CONFIRMED',

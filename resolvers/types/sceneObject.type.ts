@@ -1,4 +1,5 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int } from 'type-graphql';
+import { ObjectType } from './objectType';
 import { DepthUnit } from './image.type';
 import { Node } from './node.type';
 

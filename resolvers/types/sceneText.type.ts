@@ -1,4 +1,5 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, registerEnumType } from 'type-graphql';
+import { ObjectType } from './objectType';
 
 export enum SpatialQaFormat {
   OPEN = 'OPEN',

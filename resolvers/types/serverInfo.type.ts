@@ -1,4 +1,5 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field } from 'type-graphql';
+import { ObjectType } from './objectType';
 
 @ObjectType({ description: 'The running service and the database it serves.' })
 export class ServerInfo {

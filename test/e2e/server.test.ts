@@ -28,6 +28,17 @@ describe('service over HTTP (real Neo4j)', () => {
     });
   });
 
+  it('answers in compact JSON', async () => {
+    const res = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ serverInfo { neo4jEdition migrations } }' }),
+    });
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ data: { serverInfo: { neo4jEdition: 'community' } } });
+    expect(text).toBe(JSON.stringify(JSON.parse(text)));
+  });
+
   it('rejects queries over the depth, alias and cost limits with typed errors', async () => {
     const strict = await startTestService({ MAX_QUERY_DEPTH: '4', MAX_ALIASES: '1', MAX_QUERY_COST: '100' });
     try {

@@ -35,6 +35,37 @@ describe('roles on the schema', () => {
     }
   });
 
+  /**
+   * Output types resolve plain fields with graphql-js's default resolver (resolvers/types/objectType.ts),
+   * which skips type-graphql's auth and middleware on them: that is only sound while none is declared
+   * on an output type's field, and only fast while every output type takes the option.
+   */
+  it('declares no roles or middleware on output type fields, which resolve as plain reads', () => {
+    const outputClasses = new Set(storage.objectTypes.map((t) => t.target));
+    expect(storage.authorizedFields.filter((a) => outputClasses.has(a.target))).toEqual([]);
+    expect(storage.middlewares.filter((m) => outputClasses.has(m.target))).toEqual([]);
+    expect(storage.objectTypes.filter((t) => !t.simpleResolvers).map((t) => t.name)).toEqual([]);
+    const resolved = new Set(
+      storage.fieldResolvers.map(
+        (r) => `${storage.objectTypes.find((t) => t.target === r.getObjectType?.())?.name}.${r.schemaName}`,
+      ),
+    );
+    const roots = new Set(['Query', 'Mutation']);
+    let plain = 0;
+    for (const type of storage.objectTypes) {
+      if (roots.has(type.name)) continue;
+      const gqlType = schema.getType(type.name);
+      if (!gqlType || !('getFields' in gqlType)) throw new Error(`no output type ${type.name} in the schema`);
+      for (const [name, field] of Object.entries(gqlType.getFields())) {
+        const key = `${type.name}.${name}`;
+        if (resolved.has(key)) continue;
+        plain++;
+        expect({ key, resolve: field.resolve }).toEqual({ key, resolve: undefined });
+      }
+    }
+    expect(plain).toBeGreaterThan(50);
+  });
+
   it('asks no more than read of queries', () => {
     for (const field of Object.keys(schema.getQueryType()?.getFields() ?? {})) {
       for (const role of rolesOf('queries', field) ?? [])
