@@ -17,8 +17,10 @@
  *     database calls are timed; generating the records is timed apart.
  *  3. Queries at each scale: GraphQL over HTTP (the real service on port 0, one keep-alive `node:http`
  *     connection; `--client fetch` for `fetch`) against the same Cypher text with the same parameters
- *     through Database.read, interleaved request by request, with labels drawn from the whole
- *     vocabulary (frequent and rare); checks both return the same page.
+ *     through Database.query (auto-commit, as the service reads), interleaved request by request, with
+ *     labels drawn from the whole vocabulary (frequent and rare); checks both return the same page.
+ *     Before them, the request floor and the nested page with the database answer replayed
+ *     (`replayedRequests`).
  *  4. Materialised (stored edges) vs derived (depth ranges at query time) objectsInFrontOf, with the
  *     storage each implies (RELATION edges, store size on disk), and a PROFILE of every query.
  *
@@ -78,6 +80,7 @@ import {
   type MachineInfo,
   type PlanSummary,
   type QueryResult,
+  type ReplayedRequests,
   type RequestFloor,
   type ScaleResult,
   type StoreBenchResult,
@@ -1051,7 +1054,72 @@ async function requestFloor(service: RunningService, opts: Options): Promise<Req
     typename.push(t);
     healthz.push(h);
   }
-  return { typename: stats(typename), healthz: stats(healthz) };
+  return {
+    typename: stats(typename),
+    healthz: stats(healthz),
+    replayed: await replayedRequests(service, opts),
+  };
+}
+
+/** How long a replayed request waits before it is sent, in `replayedRequests`: about one Cypher call. */
+const REPLAY_WAIT_MS = 2;
+
+/**
+ * The nested objectsInFrontOf page (`GQL.frontNested`) with the database answer replayed from memory:
+ * what the service and this client cost around the Cypher call (HTTP both ways, Apollo, resolvers,
+ * serialising, the client's parse), sent back to back ("hot") and after a REPLAY_WAIT_MS wait with
+ * nothing to do ("after a wait"), as every real request meets its work after waiting on the database.
+ * Interleaved, one of each per round, over the 10 most frequent labels; each replayed page is checked
+ * against the page the same label gave with the real database.
+ */
+async function replayedRequests(service: RunningService, opts: Options): Promise<ReplayedRequests> {
+  const url = `${service.url}/graphql`;
+  const db = service.connection.db;
+  const labels = VOCABULARY.slice(0, 10);
+  const ids = (data: Record<string, unknown>): string =>
+    ((data.objectsInFrontOf as { edges: Edge[] }).edges ?? [])
+      .map((e) => `${e.reference?.id}>${e.node.id}`)
+      .join(',');
+  const live = new Map<string, string>();
+  for (const label of labels)
+    live.set(label, ids(await graphql(opts.client, url, GQL.frontNested, { label, first: FIRST })));
+  // The service shares this Database with the benchmark: its one read per page is answered from the
+  // first answer to the same statement and parameters until `finally` puts the real method back.
+  const answers = new Map<string, ReturnType<Database['query']>>();
+  const real = db.query;
+  db.query = ((op: string, cypher: string, params?: Record<string, unknown>) => {
+    const key = `${cypher}\u0000${JSON.stringify(params ?? {})}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      answer = real.call(db, op, cypher, params);
+      answers.set(key, answer);
+    }
+    return answer;
+  }) as Database['query'];
+  const hot: number[] = [];
+  const afterWait: number[] = [];
+  let mismatches = 0;
+  try {
+    const total = opts.warmup + opts.queries;
+    for (let i = 0; i < total; i++) {
+      const label = labels[i % labels.length];
+      const vars = { label, first: FIRST };
+      await new Promise((r) => setTimeout(r, REPLAY_WAIT_MS));
+      let s = performance.now();
+      const waited = await graphql(opts.client, url, GQL.frontNested, vars);
+      const w = performance.now() - s;
+      s = performance.now();
+      const next = await graphql(opts.client, url, GQL.frontNested, vars);
+      const h = performance.now() - s;
+      if (ids(waited) !== live.get(label) || ids(next) !== live.get(label)) mismatches++;
+      if (i < opts.warmup) continue;
+      afterWait.push(w);
+      hot.push(h);
+    }
+  } finally {
+    db.query = real;
+  }
+  return { hot: stats(hot), afterWait: stats(afterWait), waitMs: REPLAY_WAIT_MS, mismatches };
 }
 
 function getStatus(url: string): Promise<number> {
@@ -1458,6 +1526,13 @@ async function measureScale(
       `request floor: { __typename } p50 ${floor.typename.p50} p99 ${floor.typename.p99} ms | ` +
         `GET /healthz p50 ${floor.healthz.p50} p99 ${floor.healthz.p99} ms`,
     );
+    if (floor.replayed) {
+      const r = floor.replayed;
+      log(
+        `nested page, database answer replayed: hot p50 ${r.hot.p50} ms, after a ${r.waitMs} ms wait p50 ` +
+          `${r.afterWait.p50} ms | pages differing ${r.mismatches}`,
+      );
+    }
     for (const kind of QUERY_KINDS) {
       const r = await runQueryKind(kind, service, db, opts, scale);
       queries.push(r);
