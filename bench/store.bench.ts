@@ -1076,10 +1076,9 @@ async function replayedRequests(service: RunningService, opts: Options): Promise
   const url = `${service.url}/graphql`;
   const db = service.connection.db;
   const labels = VOCABULARY.slice(0, 10);
-  const ids = (data: Record<string, unknown>): string =>
-    ((data.objectsInFrontOf as { edges: Edge[] }).edges ?? [])
-      .map((e) => `${e.reference?.id}>${e.node.id}`)
-      .join(',');
+  const nested = QUERY_KINDS.find((k) => k.gql === GQL.frontNested);
+  if (!nested) throw new Error('no query kind sends GQL.frontNested');
+  const ids = (data: Record<string, unknown>): string => nested.gqlIds(data).join(',');
   const live = new Map<string, string>();
   for (const label of labels)
     live.set(label, ids(await graphql(opts.client, url, GQL.frontNested, { label, first: FIRST })));
